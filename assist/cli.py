@@ -1,0 +1,122 @@
+"""The ``ivr-assist`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from ivr.asr.models import LANGUAGES, ModelNotFound
+from ivr.asr.vosk_engine import ModelLoadError
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="a vosk model directory (overrides --lang lookup)")
+    parser.add_argument(
+        "--download", action="store_true", help="download vosk's published model when none is cached"
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assist.demo import DEMO_CALLS, DemoOptions, run_demo
+
+    options = DemoOptions(
+        calls=tuple(args.calls or DEMO_CALLS),
+        host=args.host,
+        port=args.port,
+        speed=args.speed,
+        stereo=not args.mono,
+        exit_when_done=args.exit_when_done,
+        model=args.model,
+        allow_download=args.download,
+    )
+    try:
+        asyncio.run(run_demo(options))
+    except KeyboardInterrupt:
+        print("stopped.")
+    return 0
+
+
+def cmd_build_model(args: argparse.Namespace) -> int:
+    from assist.vocabulary import default_vocabulary
+    from ivr.modelbuild import build_model, model_cache_dir, read_vocabulary
+
+    words = read_vocabulary(args.vocab) if args.vocab else default_vocabulary(args.lang)
+    out = args.out or model_cache_dir(args.lang)
+    report = build_model(args.lang, words, out, seed=args.seed, progress=not args.quiet)
+    print(f"model for {args.lang} ({len(words)} words) written to {out}")
+    print(report)
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from assist.analysis import format_summary, summarise, timeline
+    from assist.engines import load_engine
+    from assist.offline import run_recording
+    from ivr.sources import AudioFileError
+
+    engine = load_engine(args.lang, args.model, allow_download=args.download, progress=not args.json)
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            run = run_recording(path, engine, customer_channel=args.customer_channel)
+        except AudioFileError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
+            continue
+        summary = summarise(run)
+        if args.json:
+            print(json.dumps({**summary, "timeline": timeline(run)}, ensure_ascii=False))
+        else:
+            print(format_summary(summary))
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ivr-assist", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="stream the fixture calls live and serve the pages")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    demo.add_argument("--speed", type=float, default=1.0, help="pace relative to real time")
+    demo.add_argument("--calls", nargs="+", help="fixture call ids (default: calm and escalating, ru and en)")
+    demo.add_argument("--mono", action="store_true", help="customer-only 16 kHz audio instead of 8 kHz stereo")
+    demo.add_argument("--exit-when-done", action="store_true", help="stop when the calls end")
+    _add_model_options(demo)
+    demo.set_defaults(run=cmd_demo)
+
+    build = sub.add_parser("build-model", help="build the project's own synthetic vosk model")
+    build.add_argument("--lang", choices=LANGUAGES, required=True)
+    build.add_argument("--vocab", type=Path, help="one word per line (default: the project's vocabulary)")
+    build.add_argument("--out", type=Path, help="model directory (default: the user's cache)")
+    build.add_argument("--seed", type=int, default=0)
+    build.add_argument("--quiet", action="store_true")
+    build.set_defaults(run=cmd_build_model)
+
+    analyze = sub.add_parser("analyze", help="anger timeline of recordings, as fast as possible")
+    analyze.add_argument("files", nargs="+")
+    analyze.add_argument("--json", action="store_true", help="one JSON object per file")
+    analyze.add_argument("--lang", choices=LANGUAGES, default="ru")
+    analyze.add_argument("--customer-channel", choices=("left", "right"), default="left")
+    _add_model_options(analyze)
+    analyze.set_defaults(run=cmd_analyze)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ModelNotFound, ModelLoadError) as exc:
+        print(f"ivr-assist: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The live hub: event bus and websocket server."""

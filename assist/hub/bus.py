@@ -1,0 +1,119 @@
+"""In-process event fan-out with per-call sequence numbers and history.
+
+Every published event gets the next sequence number of its call, is kept in
+that call's history (so a client that reconnects asks for "everything after
+N") and is offered to each subscriber's bounded queue. A subscriber that
+falls behind never slows the publisher: its partial transcripts are
+coalesced away first, and if it still cannot keep up it is cut off and must
+reconnect with its last sequence number, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ivr import events as ev
+
+Event = ev.Event
+EventFilter = Callable[[Event], bool]
+
+
+@dataclass
+class CallSummary:
+    """What a supervisor's list shows for one call."""
+
+    call_id: str
+    language: str = ""
+    agent_id: str = ""
+    live: bool = True
+    level: ev.AngerLevel = ev.AngerLevel.CALM
+    score: float = 0.0
+    peak_score: float = 0.0
+    trend: ev.Trend = ev.Trend.STEADY
+    top_reason: str = ""
+    flagged: bool = False
+    last_seq: int = 0
+    last_audio_s: float = 0.0
+
+
+class Subscription:
+    def __init__(self, accepts: EventFilter, max_queue: int) -> None:
+        self.accepts = accepts
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(max_queue)
+        self.overflowed = False
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed:
+            return
+        if self.queue.full():
+            self._drop_partials()
+        if self.queue.full():
+            if isinstance(event, ev.TranscriptPartial):
+                return  # a later partial or the final supersedes it
+            self.overflowed = True
+            return
+        self.queue.put_nowait(event)
+
+    def _drop_partials(self) -> None:
+        kept = [e for e in _drain(self.queue) if not isinstance(e, ev.TranscriptPartial)]
+        for e in kept:
+            self.queue.put_nowait(e)
+
+
+def _drain(queue: asyncio.Queue[Event]) -> list[Event]:
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
+
+
+@dataclass
+class EventBus:
+    max_queue: int = 1000
+    _seq: dict[str, int] = field(default_factory=dict)
+    _history: dict[str, list[Event]] = field(default_factory=dict)
+    _subscribers: list[Subscription] = field(default_factory=list)
+    calls: dict[str, CallSummary] = field(default_factory=dict)
+
+    def publish(self, event: Event) -> Event:
+        seq = self._seq.get(event.call_id, 0) + 1
+        self._seq[event.call_id] = seq
+        event = dataclasses.replace(event, seq=seq)
+        self._history.setdefault(event.call_id, []).append(event)
+        self._summarise(event)
+        for sub in self._subscribers:
+            if sub.accepts(event):
+                sub.offer(event)
+        return event
+
+    def history(self, call_id: str, after_seq: int = 0) -> list[Event]:
+        events = self._history.get(call_id, [])
+        return [e for e in events if e.seq > after_seq]
+
+    def subscribe(self, accepts: EventFilter) -> Subscription:
+        sub = Subscription(accepts, self.max_queue)
+        self._subscribers.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        if sub in self._subscribers:
+            self._subscribers.remove(sub)
+
+    def _summarise(self, event: Event) -> None:
+        summary = self.calls.setdefault(event.call_id, CallSummary(event.call_id))
+        summary.last_seq = event.seq
+        summary.last_audio_s = max(summary.last_audio_s, getattr(event, "at_s", 0.0))
+        if isinstance(event, ev.CallStarted):
+            summary.language, summary.agent_id, summary.live = event.language, event.agent_id, True
+        elif isinstance(event, ev.CallEnded):
+            summary.live = False
+        elif isinstance(event, ev.AngerUpdate):
+            summary.level, summary.score, summary.trend = event.level, event.score, event.trend
+            summary.peak_score = max(summary.peak_score, event.score)
+            if event.reasons:
+                summary.top_reason = max(event.reasons, key=lambda r: r.weight).text
+        elif isinstance(event, ev.CallFlagged):
+            summary.flagged = True

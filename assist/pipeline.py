@@ -1,0 +1,88 @@
+"""One call's decision pipeline, free of I/O: audio chunks and recognition
+results in, screen events out.
+
+The live server, the demo, ``analyze`` and QA replay are all drivers around
+this one class, so a recording replays exactly as it ran live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assist.advisor import Advisor
+from assist.anger import AngerCore
+from ivr import events as ev
+from ivr.asr.base import AsrResult
+
+_LEVEL_RANK = {ev.AngerLevel.CALM: 0, ev.AngerLevel.TENSE: 1, ev.AngerLevel.ANGRY: 2}
+
+
+@dataclass
+class CallPipeline:
+    call_id: str
+    language: str
+    anger: AngerCore
+    advisor: Advisor
+    agent_id: str = ""
+    source: str = ""
+    _last_partial: dict[ev.ChannelRole, str] = field(default_factory=dict)
+    _level: ev.AngerLevel = ev.AngerLevel.CALM
+    _audio_s: float = 0.0
+
+    @classmethod
+    def create(cls, call_id: str, language: str, *, agent_id: str = "", source: str = "") -> CallPipeline:
+        return cls(
+            call_id,
+            language,
+            AngerCore(call_id, language),
+            Advisor(call_id, language),
+            agent_id=agent_id,
+            source=source,
+        )
+
+    def start(self) -> list[ev.Event]:
+        return [ev.CallStarted(self.call_id, self.language, self.agent_id, self.source)]
+
+    def on_audio(self, chunk: ev.AudioChunk) -> list[ev.Event]:
+        self._audio_s = max(self._audio_s, chunk.end_s)
+        return self._react(self.anger.feed_audio(chunk))
+
+    def on_asr(self, role: ev.ChannelRole, result: AsrResult) -> list[ev.Event]:
+        """Turn a recogniser result into transcript events and what follows from them."""
+        if result.final:
+            self._last_partial.pop(role, None)
+            if result.empty:
+                return []
+            event: ev.Event = ev.TranscriptFinal(
+                self.call_id, role, result.text, result.words, at_s=self._at(result)
+            )
+        else:
+            if result.empty or self._last_partial.get(role) == result.text:
+                return []  # unchanged partials are not news
+            self._last_partial[role] = result.text
+            event = ev.TranscriptPartial(self.call_id, role, result.text, result.words, at_s=self._at(result))
+        out: list[ev.Event] = [event]
+        out += self._react(self.anger.feed_transcript(event))
+        out += self.advisor.on_transcript(event)
+        return out
+
+    def on_feedback(self, feedback: ev.SuggestionFeedback) -> None:
+        self.advisor.on_feedback(feedback)
+
+    def end(self, reason: str = "hangup") -> list[ev.Event]:
+        return [ev.CallEnded(self.call_id, self._audio_s, reason)]
+
+    def _at(self, result: AsrResult) -> float:
+        return result.words[-1].end_s if result.words else self._audio_s
+
+    def _react(self, events: list[ev.Event]) -> list[ev.Event]:
+        out = list(events)
+        for event in events:
+            if not isinstance(event, ev.AngerUpdate):
+                continue
+            if _LEVEL_RANK[event.level] > _LEVEL_RANK[self._level]:
+                top = max(event.reasons, key=lambda r: r.weight).text if event.reasons else ""
+                out.append(ev.CallFlagged(self.call_id, event.at_s, event.level, top))
+            self._level = event.level
+            out += self.advisor.on_anger(event)
+        return out

@@ -1,0 +1,88 @@
+"use strict";
+(function () {
+  const params = new URLSearchParams(location.search);
+  const callId = params.get("call") || "";
+  const $ = (id) => document.getElementById(id);
+  const MAX_CARDS = 2;
+  let t = UI_TEXT.en;
+  let partialLine = {};
+  $("call").textContent = callId;
+
+  function setLanguage(lang) {
+    t = UI_TEXT[lang] || UI_TEXT.en;
+    document.documentElement.lang = lang;
+    $("h-transcript").textContent = t.transcript;
+    $("h-anger").textContent = t.anger;
+    $("h-suggestions").textContent = t.suggestions;
+    $("no-suggestions").textContent = t.none;
+  }
+
+  function addLine(role, text, partial) {
+    const box = $("transcript");
+    let line = partialLine[role];
+    if (!line) {
+      line = el("div", "line " + role);
+      line.appendChild(el("span", "who", role === "agent" ? t.agent : t.customer));
+      line.appendChild(el("span", "text"));
+      box.appendChild(line);
+    }
+    line.lastChild.textContent = text;
+    line.classList.toggle("partial", partial);
+    partialLine[role] = partial ? line : null;
+    box.scrollTop = box.scrollHeight;
+  }
+
+  function showAnger(u) {
+    $("meter-bar").style.width = Math.round(u.score * 100) + "%";
+    $("meter-bar").style.background = `var(--${u.level})`;
+    $("level").textContent = t[u.level] || u.level;
+    $("level").className = "level " + u.level;
+    $("trend").textContent = t[u.trend] || u.trend;
+    $("score").textContent = u.score.toFixed(2);
+    const list = $("reasons");
+    list.replaceChildren();
+    [...u.reasons].sort((a, b) => b.weight - a.weight).slice(0, 4)
+      .forEach((r) => list.appendChild(el("li", "", r.text)));
+  }
+
+  function feedback(s, verdict, card) {
+    events.send({ type: "feedback", call_id: callId, suggestion_id: s.suggestion_id, verdict });
+    card.remove();
+    $("no-suggestions").hidden = $("suggestions").querySelectorAll(".suggestion").length > 0;
+  }
+
+  function showSuggestion(s) {
+    const box = $("suggestions");
+    const card = el("div", "suggestion " + s.kind);
+    card.dataset.id = s.suggestion_id;
+    card.appendChild(el("div", "text", s.text));
+    card.appendChild(el("div", "why", `${s.principle} · ${s.trigger}`));
+    const used = el("button", "used", t.used);
+    const dismiss = el("button", "dismiss", t.dismiss);
+    used.onclick = () => feedback(s, "used", card);
+    dismiss.onclick = () => feedback(s, "dismissed", card);
+    card.append(used, " ", dismiss);
+    box.insertBefore(card, box.firstChild);
+    const cards = box.querySelectorAll(".suggestion");
+    for (let i = MAX_CARDS; i < cards.length; i++) cards[i].remove();
+    $("no-suggestions").hidden = true;
+  }
+
+  function onEvent(e) {
+    switch (e.type) {
+      case "CallStarted": setLanguage(e.language); break;
+      case "TranscriptPartial": if (e.text) addLine(e.role, e.text, true); break;
+      case "TranscriptFinal": if (e.text) addLine(e.role, e.text, false); break;
+      case "AngerUpdate": showAnger(e); break;
+      case "Suggestion": showSuggestion(e); break;
+      case "SuggestionFeedback": {
+        const card = document.querySelector(`.suggestion[data-id="${CSS.escape(e.suggestion_id)}"]`);
+        if (card) card.remove();
+        break;
+      }
+      case "CallEnded": $("status").textContent = t.ended; break;
+    }
+  }
+
+  const events = connectEvents("/ws/agent", { call: callId }, onEvent, (s) => { $("status").textContent = s; });
+})();

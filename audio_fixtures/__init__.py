@@ -1,0 +1,49 @@
+"""Synthetic fixture calls for tests and the demo, rendered from calls.toml.
+
+Per call id (e.g. ``ru_escalating``) the fixture directory holds:
+
+- ``<id>.16k.wav``: 16 kHz mono, customer only (silent while the agent speaks);
+- ``<id>.8k.stereo.wav``: 8 kHz telephone band, left customer, right agent;
+- ``<id>.8k.agc.wav``: 8 kHz customer, every turn at the same RMS (line AGC);
+- ``<id>.json``: labels with turn times (exact from sample counts) and anger onset.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FIXTURE_DIR: Path = Path(__file__).with_name("generated")
+
+__all__ = ["FIXTURE_DIR", "call_ids", "ensure_fixtures", "fixture_vocabulary", "load_labels"]
+
+
+def ensure_fixtures(out: Path | None = None) -> Path:
+    """Generate the fixture calls into `out` (default FIXTURE_DIR) unless current; return it."""
+    from .make_fixtures import generate  # lazy: keeps `python -m ...make_fixtures` clean
+
+    target = Path(out) if out is not None else FIXTURE_DIR
+    generate(target, quiet=True)
+    return target
+
+
+def load_labels(call_id: str, out: Path | None = None) -> dict:
+    """The label dict of one call (see make_fixtures), generating the fixtures if needed."""
+    if call_id not in call_ids():
+        raise KeyError(f"no fixture call {call_id!r}; known: {', '.join(call_ids())}")
+    path = ensure_fixtures(out) / f"{call_id}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def call_ids() -> list[str]:
+    """Ids of all fixture calls, in file order."""
+    from .make_fixtures import load_calls
+
+    return [call.id for call in load_calls().calls]
+
+
+def fixture_vocabulary(lang: str) -> list[str]:
+    """Sorted distinct words spoken (customer and agent) in the calls of language `lang`."""
+    from .make_fixtures import load_calls
+
+    return load_calls().vocabulary(lang)

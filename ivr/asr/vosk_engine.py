@@ -1,0 +1,121 @@
+"""The vosk implementation of the recogniser interface.
+
+One :class:`VoskEngine` loads the model once and is shared by every call;
+each call channel gets its own :class:`VoskRecognizer`. Audio at a rate other
+than the model's (8 kHz telephone audio into a 16 kHz model) is resampled
+here, so every vosk model works with every line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import vosk
+
+from ivr.asr.base import UNKNOWN_WORD, AsrResult
+from ivr.audio.resample import Resampler
+from ivr.events import Word
+from ivr.modelbuild import ModelDirError, validate_model_dir
+
+vosk.SetLogLevel(-1)
+
+
+class ModelLoadError(RuntimeError):
+    """The model directory exists but vosk cannot use it."""
+
+
+def model_rate_hz(model_dir: Path) -> int:
+    """The sample rate the model's features expect (conf/mfcc.conf), 16 kHz if unset."""
+    for name in ("mfcc.conf", "fbank.conf"):
+        conf = model_dir / "conf" / name
+        if conf.is_file():
+            match = re.search(r"--sample-frequency=(\d+(?:\.\d+)?)", conf.read_text())
+            if match:
+                return int(float(match.group(1)))
+    return 16000
+
+
+class VoskEngine:
+    def __init__(self, model_dir: Path | str, language: str = "") -> None:
+        self.model_dir = Path(model_dir)
+        self.language = language
+        try:
+            validate_model_dir(self.model_dir)
+        except ModelDirError as exc:
+            raise ModelLoadError(str(exc)) from None
+        try:
+            self.model = vosk.Model(str(self.model_dir))
+        except Exception:
+            raise ModelLoadError(
+                f"vosk could not load the model in {self.model_dir} (a damaged or incompatible model)"
+            ) from None
+        self.rate_hz = model_rate_hz(self.model_dir)
+        self.supports_runtime_grammar = (self.model_dir / "graph" / "HCLr.fst").is_file() and (
+            self.model_dir / "graph" / "Gr.fst"
+        ).is_file()
+
+    def has_word(self, word: str) -> bool:
+        return self.model.vosk_model_find_word(word) >= 0
+
+    def recognizer(self, rate_hz: int, phrases: Sequence[str] | None = None) -> VoskRecognizer:
+        return VoskRecognizer(self, rate_hz, phrases)
+
+
+class VoskRecognizer:
+    def __init__(self, engine: VoskEngine, rate_hz: int, phrases: Sequence[str] | None = None) -> None:
+        self.rate_hz = rate_hz
+        self._resampler = Resampler(rate_hz, engine.rate_hz) if rate_hz != engine.rate_hz else None
+        self._allowed: frozenset[str] | None = None
+        if phrases is not None and engine.supports_runtime_grammar:
+            grammar = [p for p in phrases if all(engine.has_word(w) for w in p.split())]
+            rec = vosk.KaldiRecognizer(
+                engine.model, engine.rate_hz, json.dumps([*grammar, UNKNOWN_WORD], ensure_ascii=False)
+            )
+        else:
+            rec = vosk.KaldiRecognizer(engine.model, engine.rate_hz)
+            if phrases is not None:
+                # No runtime graphs in this model: keep the full graph and map
+                # every word outside the phrase list to [unk] afterwards.
+                self._allowed = frozenset(w for p in phrases for w in p.split())
+        rec.SetWords(True)
+        rec.SetPartialWords(True)
+        self._rec = rec
+
+    def accept(self, pcm: bytes) -> AsrResult:
+        if self._resampler is not None:
+            pcm = self._resampler.process(np.frombuffer(pcm, dtype="<i2")).tobytes()
+        if self._rec.AcceptWaveform(pcm):
+            return self._parse(self._rec.Result(), final=True)
+        return self._parse(self._rec.PartialResult(), final=False)
+
+    def finish(self) -> AsrResult:
+        if self._resampler is not None:
+            tail = self._resampler.flush()
+            if tail.size:
+                self._rec.AcceptWaveform(tail.astype("<i2").tobytes())
+        return self._parse(self._rec.FinalResult(), final=True)
+
+    def reset(self) -> None:
+        self._rec.Reset()
+
+    def _parse(self, raw: str, *, final: bool) -> AsrResult:
+        data: dict[str, Any] = json.loads(raw)
+        items = data.get("result" if final else "partial_result") or []
+        words = tuple(
+            Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
+            for w in items
+        )
+        if self._allowed is not None:
+            words = tuple(
+                w if w.word in self._allowed else Word(UNKNOWN_WORD, w.start_s, w.end_s, w.conf)
+                for w in words
+            )
+            text = " ".join(w.word for w in words)
+        else:
+            text = str(data.get("text" if final else "partial", ""))
+        return AsrResult(text=text, words=words, final=final)
