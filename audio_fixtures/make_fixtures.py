@@ -165,7 +165,9 @@ def _parse_turn(src: _Source, call_line: int, lang: str, styles: dict, raw: obje
         raise src.error(call_line, f"a turn must be a table, not {raw!r}")
     roles = [r for r in ("customer", "agent") if r in raw]
     text = raw.get(roles[0]) if len(roles) == 1 else None
-    line = src.find(re.escape(text), call_line) if isinstance(text, str) else call_line
+    line = (
+        src.find(f"[\"']{re.escape(text)}[\"']", call_line) if isinstance(text, str) else call_line
+    )
     if len(roles) != 1 or not isinstance(text, str) or set(raw) - {roles[0], "style"}:
         raise src.error(
             line,
@@ -507,7 +509,7 @@ def generate(
 ) -> bool:
     """Make the fixture calls in `out` unless they are current; return True if it made them."""
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as lock:
+    with open(out / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one generator per directory at a time
         if not force and is_current(out, calls_file):
             return False
@@ -528,10 +530,9 @@ def generate(
         for call in script.calls:
             labels = _make_call(out, script, call, [next(clips) for _ in call.turns])
             if not quiet:
-                print(
-                    f"  {call.id:16s} {labels['duration_s']:5.1f} s  "
-                    f"anger from {labels['anger_onset_s']}"
-                )
+                onset = labels["anger_onset_s"]
+                anger = "no anger" if onset is None else f"anger from {onset:.2f} s"
+                print(f"  {call.id:16s} {labels['duration_s']:5.1f} s  {anger}")
         (out / STAMP_NAME).write_text(stamp(calls_file) + "\n")
         if not quiet:
             print(

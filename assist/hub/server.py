@@ -131,11 +131,22 @@ class Hub:
                     if accepts(event):
                         await connection.send(wire.encode(event))
                         sent[call_id] = event.seq
-            reader = asyncio.create_task(self._read_client(connection))
+            # Whichever ends first (the client leaves, or the pump closes a
+            # client that is too slow) ends the other.
+            tasks = [
+                asyncio.create_task(self._read_client(connection)),
+                asyncio.create_task(self._pump(connection, sub, sent)),
+            ]
             try:
-                await self._pump(connection, sub, sent)
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                reader.cancel()
+                for task in tasks:
+                    task.cancel()
+            for task in done:
+                if not task.cancelled() and isinstance(task.exception(), Exception):
+                    exc = task.exception()
+                    if not isinstance(exc, ConnectionClosed):
+                        raise exc  # type: ignore[misc]
         except ConnectionClosed:
             pass
         finally:
@@ -175,7 +186,7 @@ class Hub:
             return "verdict must be 'used' or 'dismissed'"
         at_s = self.bus.calls[call_id].last_audio_s
         feedback = ev.SuggestionFeedback(call_id, suggestion_id, verdict, at_s=at_s)
-        self.bus.publish(feedback)
+        feedback = self.bus.publish(feedback)
         for listener in self.feedback_listeners:
             listener(feedback)
         return None

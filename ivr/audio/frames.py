@@ -42,7 +42,9 @@ def _check_customer_channel(customer_channel: str) -> None:
         raise ValueError(f"customer_channel must be 'left' or 'right', got {customer_channel!r}")
 
 
-def channel_roles(channels: int, customer_channel: CustomerChannel = "left") -> tuple[ChannelRole, ...]:
+def channel_roles(
+    channels: int, customer_channel: CustomerChannel = "left"
+) -> tuple[ChannelRole, ...]:
     """Role of each channel in file order: mono is the customer; in stereo the
     ``customer_channel`` side is the customer and the other side the agent."""
     _check_customer_channel(customer_channel)
@@ -173,7 +175,13 @@ class Framer:
         step = self.frame_samples
         for k in range(n_frames):
             chunks.append(
-                AudioChunk(call_id, role, rate_hz, bytes(buf[k * frame_bytes : (k + 1) * frame_bytes]), sample)
+                AudioChunk(
+                    call_id,
+                    role,
+                    rate_hz,
+                    bytes(buf[k * frame_bytes : (k + 1) * frame_bytes]),
+                    sample,
+                )
             )
             sample += step
         del buf[: n_frames * frame_bytes]
@@ -196,7 +204,9 @@ class Framer:
             del self._buf[-1:]
         if not self._buf:
             return []
-        chunk = AudioChunk(self.call_id, self.role, self.rate_hz, bytes(self._buf), self._next_sample)
+        chunk = AudioChunk(
+            self.call_id, self.role, self.rate_hz, bytes(self._buf), self._next_sample
+        )
         self._next_sample += len(self._buf) // 2
         self._buf.clear()
         return [chunk]

@@ -42,6 +42,7 @@ as long as the reduced ratio stays small, see ``_MAX_FACTOR``)."""
 STOPBAND_ATTENUATION_DB = 80.0
 PASSBAND_FRACTION = 0.85  # 8 kHz telephone audio keeps its 3.4 kHz band
 _MAX_FACTOR = 1000  # largest up or down factor after reduction (filter table size)
+_SLICE_OUTPUTS = 4096  # outputs filtered per step of a long input
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,11 @@ def _windows(buf: np.ndarray, first: int, rows: int, row_step: int, taps: int) -
     """
     item = buf.itemsize
     view = np.ndarray(
-        (rows, taps), dtype=buf.dtype, buffer=buf, offset=first * item, strides=(row_step * item, item)
+        (rows, taps),
+        dtype=buf.dtype,
+        buffer=buf,
+        offset=first * item,
+        strides=(row_step * item, item),
     )
     view.flags.writeable = False
     return view
@@ -157,9 +162,14 @@ class Resampler:
         self._flushed = False
 
     @property
+    def taps(self) -> int:
+        """Input samples weighted for each output sample (0 when the rates are equal)."""
+        return 0 if self._identity else self._taps
+
+    @property
     def delay_samples(self) -> int:
         """Input samples held back until more input arrives (the filter's look-ahead)."""
-        return self._half
+        return 0 if self._identity else self._half
 
     @property
     def samples_in(self) -> int:
@@ -205,28 +215,38 @@ class Resampler:
         start = self._n_out
         if end <= start:
             return np.zeros(0, dtype=np.int16)
+        # Long inputs are filtered in slices so the temporary window matrices stay small.
+        step = _SLICE_OUTPUTS * self._up if self._down == 1 else _SLICE_OUTPUTS
+        if end - start <= step:
+            values = self._filter_range(start, end)
+        else:
+            values = np.concatenate(
+                [self._filter_range(s, min(s + step, end)) for s in range(start, end, step)]
+            )
+        self._n_out = end
+        # Drop input no later output needs.
+        keep_from = (end * self._down) // self._up - self._half - self._buf_start
+        if keep_from > 0:
+            self._buf = self._buf[keep_from:]
+            self._buf_start += keep_from
+        return _to_int16(values)
+
+    def _filter_range(self, start: int, end: int) -> np.ndarray:
+        """Float outputs start..end (the input they need is in the buffer)."""
         up, down, half = self._up, self._down, self._half
         buf, taps = self._buf, self._taps
         if down == 1:
             # Outputs start..end are whole blocks of `up` (process/flush keep them aligned).
             first = start // up - half - self._buf_start
             rows = _windows(buf, first, (end - start) // up, 1, taps)
-            values = (rows @ self._up_matrix).ravel()
-        elif up == 1:
+            return (rows @ self._up_matrix).ravel()
+        if up == 1:
             first = start * down - half - self._buf_start
-            values = _windows(buf, first, end - start, down, taps) @ self._filter.phases[0]
-        else:
-            position = np.arange(start, end, dtype=np.int64) * down
-            every = _windows(buf, 0, buf.size - taps + 1, 1, taps)
-            rows = every[position // up - half - self._buf_start]
-            values = np.einsum("ij,ij->i", rows, self._filter.phases[position % up])
-        self._n_out = end
-        # Drop input no later output needs.
-        keep_from = (end * down) // up - half - self._buf_start
-        if keep_from > 0:
-            self._buf = self._buf[keep_from:]
-            self._buf_start += keep_from
-        return _to_int16(values)
+            return _windows(buf, first, end - start, down, taps) @ self._filter.phases[0]
+        position = np.arange(start, end, dtype=np.int64) * down
+        every = _windows(buf, 0, buf.size - taps + 1, 1, taps)
+        rows = every[position // up - half - self._buf_start]
+        return np.einsum("ij,ij->i", rows, self._filter.phases[position % up])
 
 
 def resample(samples: np.ndarray, in_rate_hz: int, out_rate_hz: int) -> np.ndarray:

@@ -1,0 +1,211 @@
+"""A streaming F0 tracker: YIN-style cumulative-mean-normalised difference
+function, evaluated on batches of frames with one FFT each, plus a light
+octave-error repair from frame to frame.
+
+All analysis runs at 8 kHz (other rates are resampled first by the caller or by
+:class:`PitchTracker`): it is the telephone rate, it keeps the 16 kHz and the
+8 kHz version of a call on the same measurement, and it halves the work.
+
+Per frame (``window_s`` long, one every ``hop_s``) the tracker gives F0 in Hz
+(NaN when unvoiced) and the aperiodicity, the normalised difference at the
+chosen period (0 = perfectly periodic, about 1 = noise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ivr.audio.resample import Resampler
+
+ANALYSIS_RATE_HZ = 8000
+
+
+@dataclass(frozen=True)
+class PitchSettings:
+    f0_min_hz: float = 60.0
+    f0_max_hz: float = 500.0
+    window_s: float = 0.03  # integration window of the difference function
+    hop_s: float = 0.01
+    dip_threshold: float = 0.15  # first dip of d' under this (or under the minimum + dip_margin)
+    dip_margin: float = 0.08
+    voicing_threshold: float = 0.35  # voiced when d' at the chosen lag is below this
+    silence_db: float = -60.0  # frames quieter than this (dBFS) are unvoiced
+
+    @property
+    def window(self) -> int:
+        return round(self.window_s * ANALYSIS_RATE_HZ)
+
+    @property
+    def hop(self) -> int:
+        return round(self.hop_s * ANALYSIS_RATE_HZ)
+
+    @property
+    def lag_min(self) -> int:
+        return int(np.floor(ANALYSIS_RATE_HZ / self.f0_max_hz))
+
+    @property
+    def lag_max(self) -> int:
+        return int(np.ceil(ANALYSIS_RATE_HZ / self.f0_min_hz))
+
+    @property
+    def frame_length(self) -> int:
+        """Samples one frame needs: the window plus the longest lag (+1 for interpolation)."""
+        return self.window + self.lag_max + 2
+
+
+@dataclass(frozen=True)
+class PitchFrames:
+    f0_hz: np.ndarray  # NaN where unvoiced
+    aperiodicity: np.ndarray
+    power_db: np.ndarray  # mean square of the window, dB re full scale (int16)
+
+    @property
+    def voiced(self) -> np.ndarray:
+        return ~np.isnan(self.f0_hz)
+
+
+class YinAnalyzer:
+    """Stateless per-batch analysis (plus the previous F0 for continuity)."""
+
+    def __init__(self, settings: PitchSettings | None = None) -> None:
+        self.settings = s = settings or PitchSettings()
+        self._w = s.window
+        self._lmax = s.lag_max + 1
+        self._lmin = max(2, s.lag_min)
+        self._nfft = 1 << int(np.ceil(np.log2(s.frame_length)))
+        self._lags = np.arange(self._lmax + 1, dtype=np.float64)
+        self._prev_f0 = float("nan")
+
+    def reset(self) -> None:
+        self._prev_f0 = float("nan")
+
+    def analyse(self, frames: np.ndarray) -> PitchFrames:
+        """``frames``: (n, frame_length) float samples at 8 kHz (int16 scale)."""
+        s, w, lmax, lmin = self.settings, self._w, self._lmax, self._lmin
+        x = frames - frames[:, :w].mean(axis=1, keepdims=True)
+        spec_all = np.fft.rfft(x, self._nfft, axis=1)
+        spec_win = np.fft.rfft(x[:, :w], self._nfft, axis=1)
+        r = np.fft.irfft(np.conj(spec_win) * spec_all, self._nfft, axis=1)[:, : lmax + 1]
+        sq = np.concatenate((np.zeros((x.shape[0], 1)), np.cumsum(x * x, axis=1)), axis=1)
+        e0 = sq[:, w]
+        e_lag = sq[:, w : w + lmax + 1] - sq[:, : lmax + 1]
+        d = np.maximum(e0[:, None] + e_lag - 2.0 * r, 0.0)
+        d[:, 0] = 0.0
+        cum = np.cumsum(d[:, 1:], axis=1)
+        dn = np.ones_like(d)
+        dn[:, 1:] = d[:, 1:] * self._lags[1:] / np.maximum(cum, 1e-12)
+
+        inner = dn[:, lmin:lmax]  # lags lmin .. lmax-1 (neighbours exist on both sides)
+        left = dn[:, lmin - 1 : lmax - 1]
+        right = dn[:, lmin + 1 : lmax + 1]
+        is_min = (inner <= left) & (inner <= right)
+        global_min = np.where(is_min, inner, np.inf).min(axis=1)
+        global_min = np.where(np.isfinite(global_min), global_min, inner.min(axis=1))
+        limit = np.maximum(s.dip_threshold, global_min + s.dip_margin)
+        cand = is_min & (inner <= limit[:, None])
+        has = cand.any(axis=1)
+        first = np.where(has, cand.argmax(axis=1), inner.argmin(axis=1))
+        rows = np.arange(x.shape[0])
+        lag = first + lmin
+        ap = dn[rows, lag]
+
+        # Parabolic interpolation on the raw difference function.
+        y0, y1, y2 = d[rows, lag - 1], d[rows, lag], d[rows, lag + 1]
+        denom = y0 - 2.0 * y1 + y2
+        shift = np.where(np.abs(denom) > 1e-12, 0.5 * (y0 - y2) / np.where(denom == 0, 1, denom), 0.0)
+        period = lag + np.clip(shift, -0.5, 0.5)
+        f0 = ANALYSIS_RATE_HZ / period
+
+        power_db = 10.0 * np.log10(e0 / w / (32768.0**2) + 1e-12)
+        voiced = (ap < s.voicing_threshold) & (power_db > s.silence_db)
+        f0 = np.where(voiced, f0, np.nan)
+        f0 = self._repair_octaves(f0, dn, ap)
+        return PitchFrames(f0, ap, power_db)
+
+    def _repair_octaves(self, f0: np.ndarray, dn: np.ndarray, ap: np.ndarray) -> np.ndarray:
+        """Where a frame jumps an octave up from its voiced predecessor and the
+        double period is nearly as periodic, take the double period."""
+        lmax = self._lmax
+        prev = self._prev_f0
+        out = f0.copy()
+        for i in range(f0.size):
+            cur = out[i]
+            if np.isnan(cur):
+                prev = float("nan")
+                continue
+            if not np.isnan(prev) and 1.7 < cur / prev < 2.3:
+                lag2 = int(round(2 * ANALYSIS_RATE_HZ / cur))
+                if lag2 < lmax and dn[i, lag2 - 1 : lag2 + 2].min() < ap[i] + 0.1:
+                    cur = cur / 2.0
+                    out[i] = cur
+            prev = cur
+        self._prev_f0 = prev
+        return out
+
+
+class FrameBuffer:
+    """Cuts a stream of samples into overlapping frames (hop apart)."""
+
+    def __init__(self, frame_length: int, hop: int) -> None:
+        self.frame_length = frame_length
+        self.hop = hop
+        self._buf = np.zeros(0, dtype=np.float64)
+        self.frames_out = 0  # index of the next frame
+
+    def push(self, samples: np.ndarray) -> None:
+        self._buf = np.concatenate((self._buf, samples.astype(np.float64)))
+
+    def available(self) -> int:
+        if self._buf.size < self.frame_length:
+            return 0
+        return (self._buf.size - self.frame_length) // self.hop + 1
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` frames as a (n, frame_length) array (a copy)."""
+        view = np.lib.stride_tricks.sliding_window_view(self._buf, self.frame_length)[:: self.hop][:n]
+        out = np.array(view)
+        self._buf = self._buf[n * self.hop :]
+        self.frames_out += n
+        return out
+
+
+class PitchTracker:
+    """Convenience streaming tracker for whole signals or chunks at any rate.
+
+    The anger core uses :class:`YinAnalyzer` through its prosody analyser; this
+    class exists for benchmarks and for anyone who only wants F0.
+    """
+
+    def __init__(self, rate_hz: int, settings: PitchSettings | None = None) -> None:
+        self.analyzer = YinAnalyzer(settings)
+        s = self.analyzer.settings
+        self._resampler = Resampler(rate_hz, ANALYSIS_RATE_HZ)
+        self._frames = FrameBuffer(s.frame_length, s.hop)
+
+    @property
+    def hop_s(self) -> float:
+        return self.analyzer.settings.hop_s
+
+    def frame_times_s(self, first: int, n: int) -> np.ndarray:
+        """Centre times of frames ``first .. first+n-1`` (seconds from stream start)."""
+        s = self.analyzer.settings
+        return (np.arange(first, first + n) * s.hop + s.window / 2) / ANALYSIS_RATE_HZ
+
+    def process(self, samples: np.ndarray) -> PitchFrames:
+        """F0 of every frame completed by these samples (int16 or float, int16 scale)."""
+        self._frames.push(self._resampler.process(np.asarray(samples)).astype(np.float64))
+        n = self._frames.available()
+        if n == 0:
+            empty = np.zeros(0)
+            return PitchFrames(empty, empty, empty)
+        return self.analyzer.analyse(self._frames.take(n))
+
+    def track(self, samples: np.ndarray, block: int = 1600) -> tuple[np.ndarray, PitchFrames]:
+        """Whole signal in ``block``-sample chunks: (frame centre times, frames)."""
+        parts = [self.process(samples[i : i + block]) for i in range(0, len(samples), block)]
+        f0 = np.concatenate([p.f0_hz for p in parts]) if parts else np.zeros(0)
+        ap = np.concatenate([p.aperiodicity for p in parts]) if parts else np.zeros(0)
+        pw = np.concatenate([p.power_db for p in parts]) if parts else np.zeros(0)
+        return self.frame_times_s(0, f0.size), PitchFrames(f0, ap, pw)

@@ -1,0 +1,221 @@
+"""Per-channel prosody analysis: audio chunks in, per-frame features and a
+:class:`~ivr.events.ProsodyFrame` per 100 ms block out.
+
+Everything runs on the channel resampled to 8 kHz (the telephone band), so a
+16 kHz recording and its 8 kHz telephone copy give the same measurements.
+Per 10 ms frame: power (dBFS), F0 and voicing (:mod:`.pitch`), the energy in
+0.3-1 kHz and 1-3.4 kHz (their ratio is the spectral balance that a raised,
+pressed voice shifts upwards and that gain control leaves alone), syllable
+nuclei (peaks of 0.3-2.5 kHz energy on voiced frames, separated by dips) and
+whether the speaker is talking (voiced, with a short hang-over).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from ivr.audio.resample import Resampler
+
+from .pitch import ANALYSIS_RATE_HZ, FrameBuffer, PitchSettings, YinAnalyzer
+
+BLOCK_FRAMES = 10  # frames per block (one ProsodyFrame per block: 100 ms)
+BATCH_S = 0.2  # audio is analysed in batches this long (fewer, larger numpy calls)
+MAX_GAP_S = 2.0  # a gap in the chunk sequence up to this is filled with silence
+_SPEC_N = 256
+_BAND_LOW_HZ = (300.0, 1000.0)
+_BAND_HIGH_HZ = (1000.0, 3400.0)
+_BAND_SYLLABLE_HZ = (300.0, 2500.0)
+_NUCLEUS_DIP_DB = 2.0  # a nucleus needs a dip this deep on both sides
+_NUCLEUS_ABOVE_FLOOR_DB = 12.0
+_ACTIVE_ABOVE_FLOOR_DB = 10.0
+_FLOOR_RISE_DB_PER_S = 1.0
+_TALK_HANGOVER_S = 0.3
+_RATE_WINDOW_BLOCKS = 50  # syllable rate over the last 5 s ...
+_RATE_MIN_ACTIVE_S = 1.0  # ... of which at least this much speech
+
+
+def _band_mask(lo_hz: float, hi_hz: float) -> np.ndarray:
+    freqs = np.fft.rfftfreq(_SPEC_N, 1.0 / ANALYSIS_RATE_HZ)
+    return ((freqs >= lo_hz) & (freqs < hi_hz)).astype(np.float64)
+
+
+_BANDS = np.stack([_band_mask(*_BAND_LOW_HZ), _band_mask(*_BAND_HIGH_HZ), _band_mask(*_BAND_SYLLABLE_HZ)], axis=1)
+_HANN = np.hanning(_SPEC_N + 2)[1:-1]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Features of ``BLOCK_FRAMES`` consecutive frames of one channel."""
+
+    first_index: int  # global frame index (hop steps since the call started)
+    times_s: np.ndarray  # frame centre times
+    f0_hz: np.ndarray  # NaN when unvoiced
+    power_db: np.ndarray
+    low_energy: np.ndarray  # 0.3-1 kHz (linear, per frame)
+    high_energy: np.ndarray  # 1-3.4 kHz
+    talking: np.ndarray  # bool: voiced within the last hang-over
+    active: np.ndarray  # bool: clearly above the channel's noise floor
+    nuclei: int  # syllable nuclei confirmed in this block
+    end_s: float  # audio time up to which this block reports
+    rate_sps: float | None  # syllables per second of speech over the last seconds
+
+    @property
+    def voiced(self) -> np.ndarray:
+        return ~np.isnan(self.f0_hz)
+
+    @property
+    def loudness_db(self) -> float:
+        return float(10.0 * np.log10(np.mean(10.0 ** (self.power_db / 10.0)) + 1e-12))
+
+    @property
+    def block_f0_hz(self) -> float | None:
+        voiced = self.f0_hz[self.voiced]
+        return float(np.median(voiced)) if voiced.size >= 3 else None
+
+
+class ChannelAnalyzer:
+    """Streaming prosody of one channel. Feed consecutive chunks with
+    :meth:`feed`; it returns the blocks completed so far."""
+
+    def __init__(self, rate_hz: int, settings: PitchSettings | None = None) -> None:
+        if not isinstance(rate_hz, int) or rate_hz < ANALYSIS_RATE_HZ:
+            raise ValueError(f"sample rate {rate_hz!r} Hz is not supported (need 8000 Hz or more)")
+        self.rate_hz = rate_hz
+        self.yin = YinAnalyzer(settings)
+        s = self.yin.settings
+        self.hop_s = s.hop / ANALYSIS_RATE_HZ
+        self._centre_s = s.window / 2 / ANALYSIS_RATE_HZ
+        self._resampler = Resampler(rate_hz, ANALYSIS_RATE_HZ)
+        self._frames = FrameBuffer(s.frame_length, s.hop)
+        self._batch_samples = round(BATCH_S * rate_hz)
+        self._pending: list[np.ndarray] = []
+        self._pending_n = 0
+        self._next_sample: int | None = None  # expected start_sample of the next chunk
+        self._index_offset = 0  # global index of local frame 0
+        self._floor_db: float | None = None
+        self._since_voiced_s = 1e9
+        # syllable nucleus peak picker
+        self._rising = True
+        self._peak_db = -1e9
+        self._peak_ok = False
+        self._valley_db = 1e9
+        self._rate_hist: deque[tuple[int, int]] = deque(maxlen=_RATE_WINDOW_BLOCKS)
+
+    def feed(self, samples: np.ndarray, start_sample: int) -> list[Block]:
+        """Add one chunk (int16 samples at ``rate_hz``) starting at ``start_sample``."""
+        if self._next_sample is None:
+            self._index_offset = round(start_sample / self.rate_hz / self.hop_s)
+            self._next_sample = start_sample
+        count = samples.size
+        gap = start_sample - self._next_sample
+        if gap > 0:
+            if gap <= MAX_GAP_S * self.rate_hz:
+                samples = np.concatenate((np.zeros(gap, dtype=np.int16), samples))
+            else:  # a long hole: restart the stream at the new position
+                self._restart(start_sample)
+        elif gap < 0:
+            samples = samples[min(-gap, count) :]  # audio already seen
+        self._next_sample = max(self._next_sample, start_sample + count)
+        self._pending.append(samples)
+        self._pending_n += samples.size
+        if self._pending_n < self._batch_samples:
+            return []
+        return self._run()
+
+    def flush(self) -> list[Block]:
+        """End of stream: pad the held-back audio with silence and return the last blocks."""
+        self._run()  # pending input, without analysing it yet
+        tail = self._resampler.flush()
+        self._frames.push(np.concatenate((tail, np.zeros(self._frames.frame_length + BLOCK_FRAMES * self._frames.hop))))
+        return self._blocks()
+
+    def _run(self) -> list[Block]:
+        if self._pending:
+            samples = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+            self._pending, self._pending_n = [], 0
+            self._frames.push(self._resampler.process(samples))
+        return self._blocks()
+
+    def _blocks(self) -> list[Block]:
+        n_blocks = self._frames.available() // BLOCK_FRAMES
+        if n_blocks == 0:
+            return []
+        frames = self._frames.take(n_blocks * BLOCK_FRAMES)
+        return self._analyse(frames)
+
+    def _restart(self, start_sample: int) -> None:
+        self._pending, self._pending_n = [], 0
+        self._resampler = Resampler(self.rate_hz, ANALYSIS_RATE_HZ)
+        self._frames = FrameBuffer(self._frames.frame_length, self._frames.hop)
+        self._index_offset = round(start_sample / self.rate_hz / self.hop_s)
+        self.yin.reset()
+
+    def _analyse(self, frames: np.ndarray) -> list[Block]:
+        n = frames.shape[0]
+        first = self._index_offset + self._frames.frames_out - n
+        pitch = self.yin.analyse(frames)
+        spec = np.fft.rfft(frames[:, :_SPEC_N] * _HANN, axis=1)
+        bands = (spec.real**2 + spec.imag**2) @ _BANDS
+        power_db = pitch.power_db
+        voiced = pitch.voiced
+        syl_db = 10.0 * np.log10(bands[:, 2] + 1e-3)
+
+        # Per-frame state machines (noise floor, talking hang-over, syllable nuclei).
+        floor = self._floor_db if self._floor_db is not None else float(power_db[0])
+        rise = _FLOOR_RISE_DB_PER_S * self.hop_s
+        active = np.zeros(n, dtype=bool)
+        talking = np.zeros(n, dtype=bool)
+        nucleus = np.zeros(n, dtype=bool)
+        since_voiced = self._since_voiced_s
+        for i, (p, v, level) in enumerate(zip(power_db.tolist(), voiced.tolist(), syl_db.tolist(), strict=True)):
+            floor = p if p < floor else floor + rise
+            active[i] = p > floor + _ACTIVE_ABOVE_FLOOR_DB
+            since_voiced = 0.0 if v else since_voiced + self.hop_s
+            talking[i] = since_voiced <= _TALK_HANGOVER_S
+            nucleus[i] = self._nucleus_step(level, v and p > floor + _NUCLEUS_ABOVE_FLOOR_DB)
+        self._floor_db = floor
+        self._since_voiced_s = since_voiced
+
+        blocks: list[Block] = []
+        for b in range(0, n, BLOCK_FRAMES):
+            part = slice(b, b + BLOCK_FRAMES)
+            nuclei = int(nucleus[part].sum())
+            self._rate_hist.append((int(active[part].sum()), nuclei))
+            active_s = sum(a for a, _ in self._rate_hist) * self.hop_s
+            rate = sum(k for _, k in self._rate_hist) / active_s if active_s >= _RATE_MIN_ACTIVE_S else None
+            index = first + b
+            blocks.append(
+                Block(
+                    first_index=index,
+                    times_s=np.arange(index, index + BLOCK_FRAMES) * self.hop_s + self._centre_s,
+                    f0_hz=pitch.f0_hz[part],
+                    power_db=power_db[part],
+                    low_energy=bands[part, 0],
+                    high_energy=bands[part, 1],
+                    talking=talking[part],
+                    active=active[part],
+                    nuclei=nuclei,
+                    end_s=float((index + BLOCK_FRAMES) * self.hop_s),
+                    rate_sps=rate,
+                )
+            )
+        return blocks
+
+    def _nucleus_step(self, level_db: float, eligible: bool) -> bool:
+        """Hysteresis peak picking on the syllable-band level: a peak counts when
+        it was voiced and loud enough and the level then fell by the dip."""
+        v = level_db
+        if self._rising:
+            if v > self._peak_db:
+                self._peak_db, self._peak_ok = v, eligible
+            elif v < self._peak_db - _NUCLEUS_DIP_DB:
+                self._rising, self._valley_db = False, v
+                return self._peak_ok
+        elif v < self._valley_db:
+            self._valley_db = v
+        elif v > self._valley_db + _NUCLEUS_DIP_DB:
+            self._rising, self._peak_db, self._peak_ok = True, v, eligible
+        return False

@@ -1,0 +1,62 @@
+"""Channel effects for training audio: telephone band, gain, noise, padding.
+
+All functions take and return float32 samples at PCM16 scale and are
+deterministic given the numpy Generator passed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import butter, resample_poly, sosfilt
+
+TELEPHONE_RATE_HZ = 8000
+
+
+def telephone_band(samples: np.ndarray, rate_hz: int) -> np.ndarray:
+    """Pass audio through a 300-3400 Hz 8 kHz PCM16 line and back to ``rate_hz``."""
+    sos = butter(4, [300.0, 3400.0], btype="bandpass", fs=rate_hz, output="sos")
+    band = sosfilt(sos, samples)
+    g = np.gcd(rate_hz, TELEPHONE_RATE_HZ)
+    narrow = resample_poly(band, TELEPHONE_RATE_HZ // g, rate_hz // g)
+    narrow = np.clip(np.round(narrow), -32768, 32767)
+    wide = resample_poly(narrow, rate_hz // g, TELEPHONE_RATE_HZ // g)[: samples.size]
+    return wide.astype(np.float32)
+
+
+def coloured_noise(n: int, rng: np.random.Generator, colour: float) -> np.ndarray:
+    """Unit-RMS noise whose power falls as 1/f**colour (0 white, 1 pink, 2 brown)."""
+    spectrum = rng.normal(size=n // 2 + 1) + 1j * rng.normal(size=n // 2 + 1)
+    freqs = np.arange(n // 2 + 1, dtype=np.float64)
+    freqs[0] = 1.0
+    noise = np.fft.irfft(spectrum / freqs ** (colour / 2.0), n)
+    rms = float(np.sqrt(np.mean(noise**2))) or 1.0
+    return (noise / rms).astype(np.float32)
+
+
+def add_noise(
+    samples: np.ndarray, rng: np.random.Generator, snr_db: float, colour: float
+) -> np.ndarray:
+    """Add noise at ``snr_db`` below the speech level (RMS over louder frames)."""
+    if samples.size == 0:
+        return samples
+    frames = (
+        samples[: samples.size // 160 * 160].reshape(-1, 160)
+        if samples.size >= 160
+        else (samples.reshape(1, -1))
+    )
+    energy = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    loud = energy[energy >= np.percentile(energy, 50)]
+    speech_rms = float(np.sqrt(np.mean(loud))) if loud.size else 1.0
+    noise_rms = speech_rms / (10.0 ** (snr_db / 20.0))
+    return samples + coloured_noise(samples.size, rng, colour) * noise_rms
+
+
+def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
+    """Scale and clip to the PCM16 range, as a real line would."""
+    return np.clip(samples * 10.0 ** (gain_db / 20.0), -32768.0, 32767.0).astype(np.float32)
+
+
+def pad_silence(samples: np.ndarray, rate_hz: int, lead_s: float, trail_s: float) -> np.ndarray:
+    lead = np.zeros(int(lead_s * rate_hz), dtype=np.float32)
+    trail = np.zeros(int(trail_s * rate_hz), dtype=np.float32)
+    return np.concatenate([lead, samples.astype(np.float32), trail])

@@ -1,0 +1,182 @@
+"""Build a trained whole-word vosk model for a vocabulary from synthetic speech."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ivr.modelbuild.conf import DEFAULT_MFCC_OPTIONS
+from ivr.modelbuild.corpus import CorpusSize, plan_corpus
+from ivr.modelbuild.dataset import extract_features
+from ivr.modelbuild.features import MfccConfig
+from ivr.modelbuild.garbage_words import garbage_words
+from ivr.modelbuild.graph import GraphCosts
+from ivr.modelbuild.synth import ESPEAK, SynthesisError, espeak_available
+from ivr.modelbuild.train import TrainConfig, train_acoustic_model
+from ivr.modelbuild.validate import validate_model_dir
+from ivr.modelbuild.vocab import UNK_WORD, normalise_vocabulary
+from ivr.modelbuild.voices import TRAIN_VARIANTS, language
+from ivr.modelbuild.writer import ModelParts, write_model_dir
+
+BUILDER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class BuildPreset:
+    corpus: CorpusSize = field(default_factory=CorpusSize)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    unk_cost: float = 2.0  # extra graph cost of the garbage word over a vocabulary word
+    acoustic_scale: float = 1.0
+
+
+PRESETS: dict[str, BuildPreset] = {
+    "default": BuildPreset(),
+    # Seconds, for tests: few renderings, a small net, short training.
+    "fast": BuildPreset(
+        corpus=CorpusSize(
+            renderings_per_word=12,
+            phrases_per_word=6,
+            garbage_sentences=20,
+            noise_only=6,
+            pseudo_words=20,
+        ),
+        train=TrainConfig(hidden=(128, 128), epochs_per_pass=(4, 4, 3)),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out_dir: Path
+    lang: str
+    words: tuple[str, ...]
+    seed: int
+    preset: str
+    utterances: int
+    audio_s: float
+    synthesis_s: float
+    training_s: float
+    total_s: float
+    frame_accuracy: float
+    dropped_utterances: int
+    model_bytes: int
+
+
+README = """# Synthetic-speech vosk model ({lang})
+
+**Trained on synthetic speech only** (espeak-ng voices), by the ivr-assist
+model builder. Use it for tests, demos and closed-vocabulary IVR prompts.
+**It is not a model of human speech** and must not be presented as one:
+real callers will be recognised poorly or not at all.
+
+- Language: {lang}
+- Vocabulary: {num_words} words, whole-word units, plus `[unk]`, a garbage
+  word trained on out-of-vocabulary speech (so other speech comes out as
+  `[unk]` or with low confidence)
+- Words are lowercase; Russian `ё` is written as `е`
+- Acoustic model: {hidden} ReLU layers over spliced MFCCs (see conf/mfcc.conf),
+  frame-subsampling-factor 3
+- Training data: {utterances} synthetic utterances ({audio_min:.0f} min):
+  isolated words and phrases in several espeak-ng voices and variants, random
+  rate and pitch, louder and faster renderings, a share through an 8 kHz
+  telephone band, noise and gain
+- Builder version {version}, seed {seed}, preset `{preset}`
+
+Rebuild with: `python -m ivr.modelbuild --lang {lang} --vocab FILE --out DIR --seed {seed}`
+
+Vocabulary:
+
+{words}
+"""
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def build_model(
+    lang: str,
+    words: Sequence[str],
+    out_dir: Path,
+    *,
+    seed: int = 0,
+    progress: bool = True,
+    preset: str = "default",
+    workers: int | None = None,
+) -> BuildReport:
+    """Synthesise training speech, train, and write a vosk model directory."""
+    t0 = time.perf_counter()
+    voices = language(lang)
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; known: {sorted(PRESETS)}")
+    if not espeak_available():
+        raise SynthesisError(f"{ESPEAK} is not installed; the model builder needs it")
+    setup = PRESETS[preset]
+    vocab = normalise_vocabulary(words)
+    garbage = garbage_words(voices.lang, set(vocab), pseudo=setup.corpus.pseudo_words, seed=seed)
+    specs = plan_corpus(voices.lang, vocab, garbage, setup.corpus, seed, TRAIN_VARIANTS)
+    mfcc_cfg = MfccConfig.from_options(DEFAULT_MFCC_OPTIONS)
+
+    with tqdm(
+        total=len(specs), desc=f"synthesising {lang}", unit="utt", disable=not progress
+    ) as bar:
+        utts = extract_features(specs, mfcc_cfg, workers=workers, on_progress=bar.update)
+    t_synth = time.perf_counter() - t0
+
+    epochs = sum(setup.train.epochs_per_pass)
+    with tqdm(total=epochs, desc=f"training {lang}", unit="epoch", disable=not progress) as bar:
+
+        def report(message: str) -> None:
+            if "epoch" in message:
+                bar.update(1)
+            bar.set_postfix_str(message)
+
+        result = train_acoustic_model(utts, vocab, setup.train, seed, report)
+    t_train = time.perf_counter() - t0 - t_synth
+
+    units = [w for w in result.phone_of]  # vocabulary order, then [unk] if trained
+    unk_id = units.index(UNK_WORD) + 1 if UNK_WORD in units else None
+    costs = GraphCosts(extra_word_costs=((unk_id, setup.unk_cost),) if unk_id is not None else ())
+    audio_s = sum(u.duration_s for u in utts)
+    readme = README.format(
+        lang=lang,
+        num_words=len(vocab),
+        hidden=" x ".join(str(h) for h in setup.train.hidden),
+        utterances=len(utts),
+        audio_min=audio_s / 60.0,
+        version=BUILDER_VERSION,
+        seed=seed,
+        preset=preset,
+        words=", ".join(vocab),
+    )
+    parts = ModelParts(
+        words=tuple(units),
+        word_phones=tuple(result.phone_of[w] for w in units),
+        hmm=result.hmm,
+        net=result.model.to_spec(result.priors),
+        mfcc_options=dict(mfcc_cfg.options),
+        model_options={"acoustic-scale": f"{setup.acoustic_scale:g}"},
+        graph_costs=costs,
+        readme=readme,
+    )
+    out = write_model_dir(Path(out_dir), parts)
+    validate_model_dir(out)
+    return BuildReport(
+        out_dir=out,
+        lang=lang,
+        words=tuple(vocab),
+        seed=seed,
+        preset=preset,
+        utterances=len(utts),
+        audio_s=audio_s,
+        synthesis_s=t_synth,
+        training_s=t_train,
+        total_s=time.perf_counter() - t0,
+        frame_accuracy=result.frame_accuracy,
+        dropped_utterances=result.dropped_utterances,
+        model_bytes=_dir_bytes(out),
+    )

@@ -1,0 +1,235 @@
+"""Train the whole-word acoustic model: flat start, then Viterbi re-alignment passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ivr.modelbuild.align import (
+    SUBSAMPLING,
+    StateSequence,
+    flat_alignment,
+    output_frames,
+    state_sequence,
+    viterbi,
+)
+from ivr.modelbuild.corpus import KIND_WORD
+from ivr.modelbuild.dataset import Utterance
+from ivr.modelbuild.hmm import WordHmm
+from ivr.modelbuild.nnet import MlpAcousticModel, splice_index
+from ivr.modelbuild.vocab import UNK_WORD
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    hidden: tuple[int, ...] = (256, 256)
+    splice_offsets: tuple[int, ...] = (-12, -9, -6, -4, -2, 0, 2, 4, 6, 9, 12)
+    epochs_per_pass: tuple[int, ...] = (3, 3, 3)  # pass 0 trains on the flat-start alignment
+    learning_rate: float = 2e-3
+    lr_decay_per_pass: float = 0.5
+    batch_frames: int = 256
+    silence_states: int = 3
+    unk_states: int = 4
+    min_word_states: int = 2
+    max_word_states: int = 10
+    frames_per_state: float = 2.5  # output frames (30 ms) per HMM state at median speed
+
+
+@dataclass
+class TrainResult:
+    hmm: WordHmm
+    phone_of: dict[str, int]
+    model: MlpAcousticModel
+    priors: np.ndarray
+    frame_accuracy: float
+    aligned_utterances: int
+    dropped_utterances: int
+    history: list[tuple[int, float, float]] = field(default_factory=list)  # pass, loss, acc
+
+
+Progress = Callable[[str], None]
+
+
+def choose_state_counts(
+    vocab: Sequence[str], utts: Sequence[Utterance], cfg: TrainConfig
+) -> dict[str, int]:
+    """States per word from the durations of its isolated renderings."""
+    durations: dict[str, list[float]] = {w: [] for w in vocab}
+    for u in utts:
+        if u.spec.kind == KIND_WORD:
+            start, end = u.speech_s
+            durations[u.spec.labels[0]].append((end - start) / (0.01 * SUBSAMPLING))
+    counts: dict[str, int] = {}
+    for word, values in durations.items():
+        if not values:
+            counts[word] = cfg.min_word_states
+            continue
+        arr = np.asarray(values)
+        by_median = round(float(np.median(arr)) / cfg.frames_per_state)
+        by_fastest = int(np.percentile(arr, 10) * 0.8)
+        counts[word] = int(
+            np.clip(min(by_median, by_fastest), cfg.min_word_states, cfg.max_word_states)
+        )
+    return counts
+
+
+def _sequences(
+    utts: Sequence[Utterance], phone_of: dict[str, int], hmm: WordHmm
+) -> list[StateSequence]:
+    return [state_sequence([phone_of[w] for w in u.spec.labels], hmm) for u in utts]
+
+
+def _char_weight(word: str) -> float:
+    return float(max(2, len(word)))
+
+
+def train_acoustic_model(
+    utts: Sequence[Utterance],
+    vocab: Sequence[str],
+    cfg: TrainConfig,
+    seed: int,
+    progress: Progress | None = None,
+) -> TrainResult:
+    rng = np.random.default_rng(seed)
+    say = progress or (lambda _msg: None)
+    has_unk = any(UNK_WORD in u.spec.labels for u in utts)
+    counts = choose_state_counts(vocab, utts, cfg)
+    units = list(vocab) + ([UNK_WORD] if has_unk else [])
+    counts[UNK_WORD] = cfg.unk_states
+    phone_of = {w: i + 2 for i, w in enumerate(units)}
+    hmm = WordHmm((cfg.silence_states, *(counts[w] for w in units)))
+    seqs = _sequences(utts, phone_of, hmm)
+
+    # All features in one array; each utterance is a slice of it.
+    feats = np.concatenate([u.feats for u in utts]).astype(np.float32)
+    starts = np.cumsum([0] + [u.feats.shape[0] for u in utts[:-1]])
+    model = MlpAcousticModel(feats.shape[1], cfg.splice_offsets, cfg.hidden, hmm.num_pdfs, rng)
+    model.set_normalisation(feats)
+
+    # Flat start.
+    aligns: list[np.ndarray | None] = []
+    for u, seq in zip(utts, seqs, strict=True):
+        k = output_frames(u.feats.shape[0])
+        span = (
+            int(u.speech_s[0] / (0.01 * SUBSAMPLING)),
+            int(np.ceil(u.speech_s[1] / (0.01 * SUBSAMPLING))),
+        )
+        weights = [_char_weight(w) for w in u.spec.text.split()] or [1.0]
+        if len(weights) != len(u.spec.labels):
+            weights = [1.0] * len(u.spec.labels)
+        aligns.append(flat_alignment(seq, k, span, weights))
+
+    history: list[tuple[int, float, float]] = []
+    priors = np.ones(hmm.num_pdfs) / hmm.num_pdfs
+    lr = cfg.learning_rate
+    loss = acc = 0.0
+    for pass_no, epochs in enumerate(cfg.epochs_per_pass):
+        if pass_no > 0:
+            say(f"re-aligning (pass {pass_no})")
+            aligns = _realign(model, feats, starts, utts, seqs, priors)
+        labels_per_utt = [
+            None if a is None else seq.pdfs[a] for a, seq in zip(aligns, seqs, strict=True)
+        ]
+        priors = _priors(labels_per_utt, hmm.num_pdfs)
+        for epoch in range(epochs):
+            loss, acc = _epoch(model, feats, starts, utts, labels_per_utt, cfg, lr, rng)
+            history.append((pass_no, loss, acc))
+            say(f"pass {pass_no} epoch {epoch + 1}/{epochs}: loss {loss:.3f} acc {acc:.3f}")
+        lr *= cfg.lr_decay_per_pass
+    aligns = _realign(model, feats, starts, utts, seqs, priors)
+    labels_per_utt = [
+        None if a is None else seq.pdfs[a] for a, seq in zip(aligns, seqs, strict=True)
+    ]
+    priors = _priors(labels_per_utt, hmm.num_pdfs)
+    aligned = sum(a is not None for a in aligns)
+    return TrainResult(
+        hmm=hmm,
+        phone_of=phone_of,
+        model=model,
+        priors=priors,
+        frame_accuracy=acc,
+        aligned_utterances=aligned,
+        dropped_utterances=len(utts) - aligned,
+        history=history,
+    )
+
+
+def _priors(labels: Sequence[np.ndarray | None], num_pdfs: int) -> np.ndarray:
+    counts = np.ones(num_pdfs)
+    for lab in labels:
+        if lab is not None:
+            counts += np.bincount(lab, minlength=num_pdfs)
+    return counts / counts.sum()
+
+
+def _output_frame_index(num_frames: int, phase: int) -> np.ndarray:
+    k = output_frames(num_frames)
+    return np.minimum(np.arange(k) * SUBSAMPLING + phase, num_frames - 1)
+
+
+def _epoch(
+    model: MlpAcousticModel,
+    feats: np.ndarray,
+    starts: np.ndarray,
+    utts: Sequence[Utterance],
+    labels: Sequence[np.ndarray | None],
+    cfg: TrainConfig,
+    lr: float,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    rows: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for u, start, lab in zip(utts, starts, labels, strict=True):
+        if lab is None:
+            continue
+        n = u.feats.shape[0]
+        frames = _output_frame_index(n, int(rng.integers(SUBSAMPLING)))
+        rows.append(start + splice_index(n, frames, model.offsets))
+        targets.append(lab)
+    index = np.concatenate(rows)
+    target = np.concatenate(targets)
+    order = rng.permutation(len(target))
+    total_loss = total_acc = 0.0
+    batches = 0
+    for i in range(0, len(order), cfg.batch_frames):
+        sel = order[i : i + cfg.batch_frames]
+        x = feats[index[sel]].reshape(len(sel), -1)
+        loss, acc = model.train_batch(x, target[sel], lr)
+        total_loss += loss
+        total_acc += acc
+        batches += 1
+    return total_loss / max(batches, 1), total_acc / max(batches, 1)
+
+
+def _realign(
+    model: MlpAcousticModel,
+    feats: np.ndarray,
+    starts: np.ndarray,
+    utts: Sequence[Utterance],
+    seqs: Sequence[StateSequence],
+    priors: np.ndarray,
+) -> list[np.ndarray | None]:
+    rows = []
+    sizes = []
+    for u, start in zip(utts, starts, strict=True):
+        n = u.feats.shape[0]
+        rows.append(start + splice_index(n, _output_frame_index(n, 0), model.offsets))
+        sizes.append(len(rows[-1]))
+    index = np.concatenate(rows)
+    log_post = np.concatenate(
+        [
+            model.log_posteriors(
+                feats[index[i : i + 8192]].reshape(-1, index.shape[1] * feats.shape[1])
+            )
+            for i in range(0, len(index), 8192)
+        ]
+    )
+    loglik = log_post - np.log(priors)[None, :].astype(np.float32)
+    out: list[np.ndarray | None] = []
+    pos = 0
+    for size, seq in zip(sizes, seqs, strict=True):
+        out.append(viterbi(loglik[pos : pos + size], seq))
+        pos += size
+    return out

@@ -1,0 +1,395 @@
+"""Recorded call audio: WAV files (16-bit PCM, mu-law, A-law) and raw G.711.
+
+The RIFF chunks are parsed here rather than with the ``wave`` module because
+``wave`` rejects the G.711 WAV formats (6 = A-law, 7 = mu-law) that telephony
+recorders write. Every problem with a file raises :class:`AudioFileError`
+naming the file and what is wrong with it.
+
+:class:`WavSource` turns a file into per-channel 20 ms
+:class:`~ivr.events.AudioChunk` s, either paced at real time (``async for``)
+or as fast as possible (``for``, for QA replay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import struct
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import numpy as np
+
+from ivr.audio.frames import FRAME_MS, CustomerChannel, Framer, channel_roles, frame_samples
+from ivr.audio.g711 import alaw_decode, mulaw_decode
+from ivr.audio.resample import Resampler
+from ivr.events import AudioChunk, ChannelRole
+
+__all__ = [
+    "RAW_G711_EXTENSIONS",
+    "AudioFileError",
+    "AudioFileInfo",
+    "Encoding",
+    "WavSource",
+    "iter_audio_blocks",
+    "probe_audio_file",
+    "read_audio",
+]
+
+Encoding = Literal["pcm16", "mulaw", "alaw"]
+
+RAW_G711_EXTENSIONS: dict[str, Encoding] = {
+    ".ul": "mulaw",
+    ".ulaw": "mulaw",
+    ".mulaw": "mulaw",
+    ".al": "alaw",
+    ".alaw": "alaw",
+}
+"""Headerless G.711 files recognised by extension (always 8 kHz mono)."""
+
+_RAW_G711_RATE_HZ = 8000
+
+_FORMAT_PCM = 0x0001
+_FORMAT_FLOAT = 0x0003
+_FORMAT_ALAW = 0x0006
+_FORMAT_MULAW = 0x0007
+_FORMAT_EXTENSIBLE = 0xFFFE
+_FORMAT_NAMES = {
+    0x0002: "MS ADPCM",
+    _FORMAT_FLOAT: "IEEE float",
+    0x0011: "IMA ADPCM",
+    0x0031: "GSM 6.10",
+    0x0050: "MPEG",
+    0x0055: "MP3",
+}
+_UNKNOWN_DATA_SIZE = 0xFFFFFFFF  # written by recorders that stream to a pipe
+
+
+class AudioFileError(ValueError):
+    """An audio file that cannot be used; the message names the file and the problem."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+@dataclass(frozen=True)
+class AudioFileInfo:
+    """What :func:`probe_audio_file` found: where the samples are and how they are coded."""
+
+    path: Path
+    container: Literal["wav", "raw"]
+    encoding: Encoding
+    channels: int
+    rate_hz: int
+    n_frames: int  # samples per channel
+    data_offset: int  # byte offset of the first sample in the file
+
+    @property
+    def bytes_per_sample(self) -> int:
+        return 2 if self.encoding == "pcm16" else 1
+
+    @property
+    def block_bytes(self) -> int:
+        """Bytes of one frame (one sample of every channel)."""
+        return self.bytes_per_sample * self.channels
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_frames / self.rate_hz
+
+
+def probe_audio_file(path: str | os.PathLike[str]) -> AudioFileInfo:
+    """Open and validate an audio file; raise :class:`AudioFileError` if unusable."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            encoding = RAW_G711_EXTENSIONS.get(path.suffix.lower())
+            if encoding is not None:
+                return _probe_raw(path, size, encoding)
+            return _probe_wav(path, f, size)
+    except FileNotFoundError:
+        raise AudioFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise AudioFileError(path, "is a directory, not an audio file") from None
+    except PermissionError:
+        raise AudioFileError(path, "permission denied") from None
+    except OSError as exc:
+        raise AudioFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _probe_raw(path: Path, size: int, encoding: Encoding) -> AudioFileInfo:
+    if size == 0:
+        raise AudioFileError(path, "empty: no audio frames")
+    return AudioFileInfo(path, "raw", encoding, 1, _RAW_G711_RATE_HZ, size, 0)
+
+
+def _probe_wav(path: Path, f: BinaryIO, size: int) -> AudioFileInfo:
+    header = f.read(12)
+    if len(header) < 12:
+        if not header:
+            raise AudioFileError(path, "empty file (0 bytes), not a WAV file")
+        if header[:4] == b"RIFF"[: len(header)]:
+            raise AudioFileError(path, f"truncated: only {size} bytes, shorter than a WAV header")
+        raise AudioFileError(path, "not a WAV file (no RIFF/WAVE header)")
+    if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        if header[:4] in (b"RIFX", b"RF64"):
+            kind = header[:4].decode("ascii")
+            raise AudioFileError(path, f"{kind} WAV files are not supported (only RIFF)")
+        raise AudioFileError(path, "not a WAV file (no RIFF/WAVE header)")
+
+    fmt: tuple[int, int, int, int, int] | None = None  # tag, channels, rate, block, bits
+    pos = 12
+    while True:
+        chunk_header = f.read(8)
+        if len(chunk_header) < 8:
+            if fmt is None:
+                raise AudioFileError(path, "truncated: the file ends before its 'fmt ' chunk")
+            raise AudioFileError(path, "truncated: the file ends before its 'data' chunk")
+        chunk_id, chunk_size = struct.unpack("<4sI", chunk_header)
+        body = pos + 8
+        if chunk_id == b"fmt ":
+            if chunk_size < 16:
+                raise AudioFileError(path, f"malformed 'fmt ' chunk ({chunk_size} bytes, need 16)")
+            raw = f.read(chunk_size)
+            if len(raw) < chunk_size:
+                raise AudioFileError(path, "truncated inside the 'fmt ' chunk")
+            fmt = _parse_fmt(path, raw)
+        elif chunk_id == b"data":
+            if fmt is None:
+                raise AudioFileError(path, "malformed: 'data' chunk comes before the 'fmt ' chunk")
+            return _data_info(path, fmt, body, chunk_size, size)
+        pos = body + chunk_size + (chunk_size & 1)  # chunks are padded to even sizes
+        if pos > size:
+            raise AudioFileError(
+                path, f"truncated: chunk {chunk_id!r} runs past the end of the file"
+            )
+        f.seek(pos)
+
+
+def _parse_fmt(path: Path, raw: bytes) -> tuple[int, int, int, int, int]:
+    tag, channels, rate_hz, _byte_rate, block_align, bits = struct.unpack("<HHIIHH", raw[:16])
+    if tag == _FORMAT_EXTENSIBLE:
+        if len(raw) < 40:
+            raise AudioFileError(path, "malformed WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk")
+        # The sub-format GUID starts with the classic format tag.
+        tag = struct.unpack("<H", raw[24:26])[0]
+    if tag == _FORMAT_PCM:
+        if bits != 16:
+            raise AudioFileError(
+                path,
+                f"unsupported sample width: {bits}-bit PCM "
+                "(supported: 16-bit PCM, 8-bit mu-law, 8-bit A-law)",
+            )
+    elif tag in (_FORMAT_MULAW, _FORMAT_ALAW):
+        if bits != 8:
+            name = "mu-law" if tag == _FORMAT_MULAW else "A-law"
+            raise AudioFileError(path, f"malformed {name} WAV: {bits} bits per sample, expected 8")
+    else:
+        name = _FORMAT_NAMES.get(tag, f"format tag 0x{tag:04X}")
+        raise AudioFileError(
+            path,
+            f"unsupported encoding: {name} (supported: 16-bit PCM, 8-bit mu-law, 8-bit A-law)",
+        )
+    if channels == 0:
+        raise AudioFileError(path, "malformed: 0 channels")
+    if channels > 2:
+        raise AudioFileError(
+            path, f"{channels} channels; only mono or stereo (customer + agent) is supported"
+        )
+    if rate_hz == 0:
+        raise AudioFileError(path, "malformed: sample rate 0 Hz")
+    expected_block = channels * bits // 8
+    if block_align != expected_block:
+        raise AudioFileError(
+            path, f"malformed: block align {block_align}, expected {expected_block}"
+        )
+    return tag, channels, rate_hz, block_align, bits
+
+
+def _data_info(
+    path: Path, fmt: tuple[int, int, int, int, int], offset: int, declared: int, size: int
+) -> AudioFileInfo:
+    tag, channels, rate_hz, block_align, _bits = fmt
+    present = size - offset
+    if declared == _UNKNOWN_DATA_SIZE:
+        declared = present - present % block_align
+    elif declared > present:
+        raise AudioFileError(
+            path,
+            f"truncated: the data chunk declares {declared} bytes but only {present} are present",
+        )
+    if declared % block_align:
+        raise AudioFileError(
+            path,
+            f"truncated: {declared} data bytes is not a whole number of "
+            f"{block_align}-byte sample frames",
+        )
+    n_frames = declared // block_align
+    if n_frames == 0:
+        if present >= block_align:
+            raise AudioFileError(
+                path,
+                f"empty: the data chunk declares 0 bytes although {present} bytes follow it "
+                "(a recording that was never finalised?)",
+            )
+        raise AudioFileError(path, "empty: the WAV file has no audio frames")
+    encoding: Encoding = {_FORMAT_PCM: "pcm16", _FORMAT_MULAW: "mulaw", _FORMAT_ALAW: "alaw"}[tag]
+    return AudioFileInfo(path, "wav", encoding, channels, rate_hz, n_frames, offset)
+
+
+def _decode(info: AudioFileInfo, raw: bytes) -> np.ndarray:
+    if info.encoding == "pcm16":
+        flat = np.frombuffer(raw, dtype="<i2").astype(np.int16, copy=False)
+    elif info.encoding == "mulaw":
+        flat = mulaw_decode(raw)
+    else:
+        flat = alaw_decode(raw)
+    return flat.reshape(-1, info.channels)
+
+
+def iter_audio_blocks(
+    source: AudioFileInfo | str | os.PathLike[str], block_frames: int = 8000
+) -> Iterator[np.ndarray]:
+    """Decoded int16 blocks of shape (n <= block_frames, channels), read lazily."""
+    info = source if isinstance(source, AudioFileInfo) else probe_audio_file(source)
+    if block_frames <= 0:
+        raise ValueError(f"block_frames must be positive, got {block_frames}")
+    remaining = info.n_frames
+    try:
+        with open(info.path, "rb") as f:
+            f.seek(info.data_offset)
+            while remaining:
+                n = min(block_frames, remaining)
+                raw = f.read(n * info.block_bytes)
+                if len(raw) < n * info.block_bytes:
+                    raise AudioFileError(info.path, "truncated: the file shrank while being read")
+                remaining -= n
+                yield _decode(info, raw)
+    except OSError as exc:
+        raise AudioFileError(info.path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+    """The whole file as int16 samples of shape (n_frames, channels), and its rate in Hz."""
+    info = probe_audio_file(path)
+    blocks = list(iter_audio_blocks(info, block_frames=info.n_frames))
+    return blocks[0], info.rate_hz
+
+
+class WavSource:
+    """Per-channel 20 ms :class:`AudioChunk` s from a recorded call.
+
+    ``for chunk in source`` runs as fast as possible (QA replay);
+    ``async for chunk in source`` (or :meth:`paced`) delivers each step of
+    chunks when its audio would have arrived on a live line, sleeping to
+    absolute deadlines on the event loop's clock so it never drifts.
+    Each step yields one chunk per channel, the customer first. Mono audio is
+    the customer; for stereo ``customer_channel`` says which side is the
+    customer. With ``target_rate_hz`` the audio is resampled (streaming).
+    The file is validated when the source is created.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        call_id: str | None = None,
+        customer_channel: CustomerChannel = "left",
+        target_rate_hz: int | None = None,
+        frame_ms: int = FRAME_MS,
+    ) -> None:
+        self.info = probe_audio_file(path)
+        self.path = self.info.path
+        self.call_id = call_id if call_id is not None else self.path.stem
+        self.customer_channel: CustomerChannel = customer_channel
+        self.frame_ms = frame_ms
+        self._roles = channel_roles(self.info.channels, customer_channel)
+        self._rate_hz = target_rate_hz if target_rate_hz is not None else self.info.rate_hz
+        try:
+            frame_samples(self._rate_hz, frame_ms)
+        except ValueError as exc:
+            raise AudioFileError(self.path, f"cannot be framed: {exc}") from None
+        if self._rate_hz != self.info.rate_hz:
+            try:
+                Resampler(self.info.rate_hz, self._rate_hz)
+            except ValueError as exc:
+                raise AudioFileError(self.path, str(exc)) from None
+
+    @property
+    def rate_hz(self) -> int:
+        """Sample rate of the chunks this source yields (the target rate if one was given)."""
+        return self._rate_hz
+
+    @property
+    def file_rate_hz(self) -> int:
+        return self.info.rate_hz
+
+    @property
+    def channels(self) -> int:
+        return self.info.channels
+
+    @property
+    def roles(self) -> tuple[ChannelRole, ...]:
+        """Role of each channel in file order."""
+        return self._roles
+
+    @property
+    def duration_s(self) -> float:
+        return self.info.duration_s
+
+    def steps(self) -> Iterator[tuple[AudioChunk, ...]]:
+        """Consecutive 20 ms steps, each a tuple of one chunk per channel, customer first."""
+        order = sorted(range(self.channels), key=lambda c: self._roles[c] != ChannelRole.CUSTOMER)
+        framers = [
+            Framer(self.call_id, self._roles[c], self._rate_hz, frame_ms=self.frame_ms)
+            for c in order
+        ]
+        resamplers = (
+            [Resampler(self.info.rate_hz, self._rate_hz) for _ in order]
+            if self._rate_hz != self.info.rate_hz
+            else None
+        )
+        for block in iter_audio_blocks(self.info, block_frames=self.info.rate_hz):  # 1 s reads
+            per_channel = []
+            for k, c in enumerate(order):
+                samples = block[:, c]
+                if resamplers is not None:
+                    samples = resamplers[k].process(np.ascontiguousarray(samples))
+                per_channel.append(framers[k].push(samples))
+            yield from zip(*per_channel, strict=True)
+        tails = []
+        for k in range(len(order)):
+            tail = resamplers[k].flush() if resamplers is not None else np.zeros(0, np.int16)
+            tails.append(framers[k].push(tail) + framers[k].flush())
+        yield from zip(*tails, strict=True)
+
+    def __iter__(self) -> Iterator[AudioChunk]:
+        for step in self.steps():
+            yield from step
+
+    def chunks(self) -> Iterator[AudioChunk]:
+        """All chunks as fast as possible (same as iterating the source)."""
+        return iter(self)
+
+    async def paced(self, speed: float = 1.0) -> AsyncIterator[AudioChunk]:
+        """Chunks at the pace of a live line: each step is released when its audio
+        has fully arrived (``speed`` > 1 replays faster, for tests and demos)."""
+        if speed <= 0:
+            raise ValueError(f"speed must be positive, got {speed}")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for step in self.steps():
+            due = started + step[0].end_s / speed
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            for chunk in step:
+                yield chunk
+
+    def __aiter__(self) -> AsyncIterator[AudioChunk]:
+        return self.paced()
