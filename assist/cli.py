@@ -41,9 +41,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_build_model(args: argparse.Namespace) -> int:
     from assist.vocabulary import default_vocabulary
-    from ivr.modelbuild import build_model, model_cache_dir, read_vocabulary
+    from ivr.modelbuild import build_model, model_cache_dir, read_vocabulary_file
 
-    words = read_vocabulary(args.vocab) if args.vocab else default_vocabulary(args.lang)
+    words = read_vocabulary_file(args.vocab) if args.vocab else default_vocabulary(args.lang)
     out = args.out or model_cache_dir(args.lang)
     report = build_model(args.lang, words, out, seed=args.seed, progress=not args.quiet)
     print(f"model for {args.lang} ({len(words)} words) written to {out}")

@@ -66,12 +66,13 @@ class Advisor:
         triggers = [t for r in sorted(update.reasons, key=lambda r: -r.weight) if (t := trigger_of(r))]
         if update.level is not ev.AngerLevel.ANGRY:
             triggers = [t for t in triggers if t != "shouting"]
-        triggers.append("rising")
+        # Only a specific trigger not answered yet in this call skips the cooldown;
+        # general rising anger is the fallback when nothing specific fits.
         fresh = [t for t in triggers if t not in self._answered_triggers]
         in_cooldown = self._last_at_s is not None and update.at_s - self._last_at_s < self.cooldown_s
         if in_cooldown and not fresh:
             return []
-        for trigger in fresh + triggers:
+        for trigger in [*fresh, *triggers, "rising"]:
             phrase = self._pick(trigger)
             if phrase is not None:
                 return [self._suggest(phrase, trigger, update.at_s)]

@@ -28,7 +28,7 @@ class PitchSettings:
     f0_max_hz: float = 500.0
     window_s: float = 0.03  # integration window of the difference function
     hop_s: float = 0.01
-    dip_threshold: float = 0.15  # first dip of d' under this (or under the minimum + dip_margin)
+    dip_threshold: float = 0.0  # first dip of d' under this (or under the minimum + dip_margin)
     dip_margin: float = 0.08
     voicing_threshold: float = 0.35  # voiced when d' at the chosen lag is below this
     silence_db: float = -60.0  # frames quieter than this (dBFS) are unvoiced
@@ -122,7 +122,7 @@ class YinAnalyzer:
         voiced = (ap < s.voicing_threshold) & (power_db > s.silence_db)
         f0 = np.where(voiced, f0, np.nan)
         f0 = self._repair_octaves(f0, dn, ap)
-        return PitchFrames(f0, ap, power_db)
+        return PitchFrames(_clean_runs(f0), ap, power_db)
 
     def _repair_octaves(self, f0: np.ndarray, dn: np.ndarray, ap: np.ndarray) -> np.ndarray:
         """Where a frame jumps an octave up from its voiced predecessor and the
@@ -143,6 +143,25 @@ class YinAnalyzer:
             prev = cur
         self._prev_f0 = prev
         return out
+
+
+def _clean_runs(f0: np.ndarray, min_run: int = 3, max_dev_oct: float = 0.6) -> np.ndarray:
+    """Drop voiced runs shorter than ``min_run`` frames (voicing onsets and
+    offsets in band-limited audio give stray values) and frames more than
+    ``max_dev_oct`` octaves from their run's median."""
+    voiced = ~np.isnan(f0)
+    if not voiced.any():
+        return f0
+    out = f0.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], voiced.view(np.int8), [0]))))
+    for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        if stop - start < min_run:
+            out[start:stop] = np.nan
+        elif stop - start >= 4:
+            run = out[start:stop]
+            dev = np.abs(np.log2(run / np.median(run)))
+            run[dev > max_dev_oct] = np.nan
+    return out
 
 
 class FrameBuffer:

@@ -31,6 +31,7 @@ _BAND_SYLLABLE_HZ = (300.0, 2500.0)
 _NUCLEUS_DIP_DB = 2.0  # a nucleus needs a dip this deep on both sides
 _NUCLEUS_ABOVE_FLOOR_DB = 12.0
 _ACTIVE_ABOVE_FLOOR_DB = 10.0
+_VOICED_ABOVE_FLOOR_DB = 15.0
 _FLOOR_RISE_DB_PER_S = 1.0
 _TALK_HANGOVER_S = 0.3
 _RATE_WINDOW_BLOCKS = 50  # syllable rate over the last 5 s ...
@@ -160,7 +161,7 @@ class ChannelAnalyzer:
         spec = np.fft.rfft(frames[:, :_SPEC_N] * _HANN, axis=1)
         bands = (spec.real**2 + spec.imag**2) @ _BANDS
         power_db = pitch.power_db
-        voiced = pitch.voiced
+        f0_hz = pitch.f0_hz
         syl_db = 10.0 * np.log10(bands[:, 2] + 1e-3)
 
         # Per-frame state machines (noise floor, talking hang-over, syllable nuclei).
@@ -170,9 +171,13 @@ class ChannelAnalyzer:
         talking = np.zeros(n, dtype=bool)
         nucleus = np.zeros(n, dtype=bool)
         since_voiced = self._since_voiced_s
+        voiced = pitch.voiced
         for i, (p, v, level) in enumerate(zip(power_db.tolist(), voiced.tolist(), syl_db.tolist(), strict=True)):
             floor = p if p < floor else floor + rise
             active[i] = p > floor + _ACTIVE_ABOVE_FLOOR_DB
+            if v and p < floor + _VOICED_ABOVE_FLOOR_DB:  # too faint to trust the period
+                v = False
+                voiced[i] = False
             since_voiced = 0.0 if v else since_voiced + self.hop_s
             talking[i] = since_voiced <= _TALK_HANGOVER_S
             nucleus[i] = self._nucleus_step(level, v and p > floor + _NUCLEUS_ABOVE_FLOOR_DB)
@@ -191,7 +196,7 @@ class ChannelAnalyzer:
                 Block(
                     first_index=index,
                     times_s=np.arange(index, index + BLOCK_FRAMES) * self.hop_s + self._centre_s,
-                    f0_hz=pitch.f0_hz[part],
+                    f0_hz=np.where(voiced[part], f0_hz[part], np.nan),
                     power_db=power_db[part],
                     low_energy=bands[part, 0],
                     high_energy=bands[part, 1],
