@@ -28,8 +28,8 @@ class PitchSettings:
     f0_max_hz: float = 500.0
     window_s: float = 0.03  # integration window of the difference function
     hop_s: float = 0.01
-    dip_threshold: float = 0.0  # first dip of d' under this (or under the minimum + dip_margin)
-    dip_margin: float = 0.08
+    dip_threshold: float = 0.1  # first dip of d' under this (or under the minimum + dip_margin)
+    dip_margin: float = 0.12
     voicing_threshold: float = 0.35  # voiced when d' at the chosen lag is below this
     silence_db: float = -60.0  # frames quieter than this (dBFS) are unvoiced
 
