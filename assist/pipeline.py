@@ -70,7 +70,8 @@ class CallPipeline:
         self.advisor.on_feedback(feedback)
 
     def end(self, reason: str = "hangup") -> list[ev.Event]:
-        return [ev.CallEnded(self.call_id, self._audio_s, reason)]
+        """Analyse what audio the core still holds, then close the call."""
+        return [*self._react(self.anger.flush()), ev.CallEnded(self.call_id, self._audio_s, reason)]
 
     def _at(self, result: AsrResult) -> float:
         return result.words[-1].end_s if result.words else self._audio_s

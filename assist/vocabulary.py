@@ -1,5 +1,5 @@
 """The vocabulary the project's own speech model is built for: digits and
-yes/no, the anger lexicon's words, the IVR menus' words and every word the
+yes/no, the anger lexicon's keywords (one form of each), the IVR menus' words and every word the
 fixture calls say."""
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ def base_words(lang: str) -> list[str]:
 
 
 def default_vocabulary(lang: str) -> list[str]:
-    from assist.anger import lexicon_vocabulary
+    from assist.anger import lexicon_keywords
 
-    words = set(base_words(lang)) | set(lexicon_vocabulary(lang))
+    words = set(base_words(lang)) | set(lexicon_keywords(lang))
     try:
         from audio_fixtures import fixture_vocabulary
     except ImportError:  # installed without the repository's fixtures

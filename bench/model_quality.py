@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ivr.modelbuild import UNK_WORD, build_model, normalise_word, read_vocabulary_file
-from ivr.modelbuild.augment import telephone_band
+from ivr.modelbuild.augment import telephone_line
 from ivr.modelbuild.evaluate import load_model, stream_decode, word_error_rate
 from ivr.modelbuild.garbage_words import garbage_words
 from ivr.modelbuild.synth import SpeechStyle, synthesize
@@ -181,9 +181,7 @@ def _pad(audio: np.ndarray) -> np.ndarray:
 
 
 def _to_8k(audio: np.ndarray) -> np.ndarray:
-    from scipy.signal import resample_poly
-
-    return resample_poly(telephone_band(audio, RATE_HZ), 1, 2).astype(np.float32)
+    return telephone_line(audio, RATE_HZ)
 
 
 def evaluate(

@@ -64,7 +64,9 @@ class KeywordConfig:
     half_life_s: float = _num(1, 3600)  # then halves every half_life_s
     min_conf: float = _num(0, 1)  # recogniser confidence at or below which a word counts nothing
     full_conf: float = _num(0, 1)  # confidence from which it counts fully
-    repeat_factor: float = _num(0, 1)  # each repeat of the same term counts this much of the one before
+    repeat_factor: float = _num(
+        0, 1
+    )  # each repeat of the same term counts this much of the one before
     text_only_conf: float = _num(0, 1)  # confidence assumed for results without word details
 
 
@@ -72,7 +74,7 @@ class KeywordConfig:
 class BaselineConfig:
     learn_voiced_s: float = _num(0.5, 120)  # calm voiced speech that makes a full baseline
     min_voiced_s: float = _num(0.2, 120)  # before this much, population defaults are used
-    accept_below: float = _num(0, 1)  # speech is learnt only while the score stays below this
+    accept_below: float = _num(0, 1)  # speech is learnt only while the voice share stays below this
     commit_delay_s: float = _num(0, 10)  # ... for this long after it was spoken
     adapt_half_life_s: float = _num(1, 3600)  # slow drift of a full baseline (voiced seconds)
 
@@ -105,9 +107,10 @@ class TalkOverConfig:
 class ProsodyConfig:
     window_voiced_s: float = _num(0.2, 30)  # recent voiced speech the cues are measured on
     min_window_voiced_s: float = _num(0.05, 30)
-    max_age_s: float = _num(0.5, 120)  # speech older than this leaves the window
-    hold_s: float = _num(0, 120)  # after the caller stops talking cues hold, then fade
-    half_life_s: float = _num(0.1, 600)
+    max_age_s: float = _num(
+        0.5, 120
+    )  # speech older than this leaves the window (cues hold meanwhile)
+    half_life_s: float = _num(0.1, 600)  # then the cues fade with this half-life
     cap: float = _num(0, 1)  # most all prosodic cues together add to the score
     pitch: CueConfig = field(metadata={})  # semitones; default in Hz
     pitch_range: CueConfig = field(metadata={})  # semitones (10th..90th percentile)
@@ -160,7 +163,9 @@ def _field_type(cls: type, name: str) -> Any:
     return typing.get_type_hints(cls)[name]
 
 
-def _check_tree(source: _Source, cls: type, data: Any, where: tuple[str, ...], origin: dict) -> None:
+def _check_tree(
+    source: _Source, cls: type, data: Any, where: tuple[str, ...], origin: dict
+) -> None:
     """Check one file's table against dataclass ``cls``; record which file set each key."""
     label = ".".join(where) or "top level"
     if not isinstance(data, dict):
@@ -189,7 +194,8 @@ def _check_tree(source: _Source, cls: type, data: Any, where: tuple[str, ...], o
             kind = "a whole number" if base is int else "a number"
             extra = ' (or "none")' if optional else ""
             raise source.error(
-                path, f"'{key}' must be {kind} from {meta['lo']} to {meta['hi']}{extra}, got {value!r}"
+                path,
+                f"'{key}' must be {kind} from {meta['lo']} to {meta['hi']}{extra}, got {value!r}",
             )
         origin[path] = source
 
@@ -197,7 +203,11 @@ def _check_tree(source: _Source, cls: type, data: Any, where: tuple[str, ...], o
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for key, value in over.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = (
+            _merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
     return out
 
 
@@ -214,7 +224,9 @@ def _build(cls: type, data: dict, where: tuple[str, ...], origin: dict, first: _
             values[f.name] = _build(hint, data[f.name], path, origin, first)
         else:
             value = data[f.name]
-            values[f.name] = None if value == "none" else (float(value) if hint is not int else value)
+            values[f.name] = (
+                None if value == "none" else (float(value) if hint is not int else value)
+            )
     return cls(**values)
 
 
@@ -236,20 +248,46 @@ def _check_relations(config: AngerConfig, origin: dict, last: _Source) -> None:
             raise origin.get(path, last).error(path, message)
 
     lv = config.levels
-    need(lv.tense_exit < lv.tense_enter, ("levels", "tense_exit"), "tense_exit must be below tense_enter")
-    need(lv.angry_exit < lv.angry_enter, ("levels", "angry_exit"), "angry_exit must be below angry_enter")
-    need(lv.tense_enter < lv.angry_enter, ("levels", "angry_enter"), "angry_enter must be above tense_enter")
-    need(lv.tense_exit <= lv.angry_exit, ("levels", "angry_exit"), "angry_exit must not be below tense_exit")
+    need(
+        lv.tense_exit < lv.tense_enter,
+        ("levels", "tense_exit"),
+        "tense_exit must be below tense_enter",
+    )
+    need(
+        lv.angry_exit < lv.angry_enter,
+        ("levels", "angry_exit"),
+        "angry_exit must be below angry_enter",
+    )
+    need(
+        lv.tense_enter < lv.angry_enter,
+        ("levels", "angry_enter"),
+        "angry_enter must be above tense_enter",
+    )
+    need(
+        lv.tense_exit <= lv.angry_exit,
+        ("levels", "angry_exit"),
+        "angry_exit must not be below tense_exit",
+    )
     kw = config.keywords
     need(kw.min_conf < kw.full_conf, ("keywords", "full_conf"), "full_conf must be above min_conf")
     bl = config.baseline
-    need(bl.min_voiced_s <= bl.learn_voiced_s, ("baseline", "min_voiced_s"),
-         "min_voiced_s must not exceed learn_voiced_s")
+    need(
+        bl.min_voiced_s <= bl.learn_voiced_s,
+        ("baseline", "min_voiced_s"),
+        "min_voiced_s must not exceed learn_voiced_s",
+    )
     pr = config.prosody
-    need(pr.min_window_voiced_s <= pr.window_voiced_s, ("prosody", "min_window_voiced_s"),
-         "min_window_voiced_s must not exceed window_voiced_s")
+    need(
+        pr.min_window_voiced_s <= pr.window_voiced_s,
+        ("prosody", "min_window_voiced_s"),
+        "min_window_voiced_s must not exceed window_voiced_s",
+    )
     for name in ("pitch", "pitch_range", "loudness", "brightness", "rate"):
         cue: CueConfig = getattr(pr, name)
-        need(cue.start < cue.full, ("prosody", name, "full"), f"[prosody.{name}] full must be above start")
+        need(
+            cue.start < cue.full,
+            ("prosody", name, "full"),
+            f"[prosody.{name}] full must be above start",
+        )
     to = pr.talk_over
     need(to.start_s < to.full_s, ("prosody", "talk_over", "full_s"), "full_s must be above start_s")

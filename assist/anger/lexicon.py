@@ -53,6 +53,8 @@ def normalize_language(language: str) -> str:
     return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
 
 
+_FIRST_ALTERNATIVE = re.compile(r"([^{},\s]*)\{([^{},]*)(?:,[^{}]*)?\}")
+
 @dataclass(frozen=True)
 class TokenPattern:
     """One word slot of a term: exact forms and/or prefixes."""
@@ -111,7 +113,9 @@ class Lexicon:
     negation_window: int
     barriers: frozenset[str]
     phrase_max_gap: int
-    _by_first: dict[str, tuple[Term, ...]] = field(init=False, repr=False, compare=False, hash=False)
+    _by_first: dict[str, tuple[Term, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
     _prefixed: tuple[Term, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -158,6 +162,16 @@ class Lexicon:
                 words.update(pattern.forms)
         return sorted(words)
 
+    def keywords(self) -> list[str]:
+        """One canonical form per term word (the first brace alternative) and
+        the negators: the small set a closed-vocabulary speech model needs to
+        recognise every term at least in one form. Stems (``stem*``) add nothing."""
+        words: set[str] = set(self.negators)
+        for term in self.terms:
+            first_forms = _FIRST_ALTERNATIVE.sub(lambda m: m.group(1) + m.group(2), term.text)
+            words.update(w for w in first_forms.lower().replace("ё", "е").split() if "*" not in w)
+        return sorted(words)
+
     def _candidates(self, token: str) -> list[Term]:
         out = list(self._by_first.get(token, ()))
         out.extend(t for t in self._prefixed if t.tokens[0].matches(token))
@@ -188,7 +202,10 @@ def expand_pattern(pattern: str) -> TokenPattern:
     """Parse one token pattern (see the module doc); raises ValueError."""
     word = normalize_word(pattern)
     if not _PATTERN.match(word):
-        raise ValueError(f"bad word pattern {pattern!r}: use letters, {{a,b}} alternatives, and an optional final *")
+        raise ValueError(
+            f"bad word pattern {pattern!r}: "
+            "use letters, {a,b} alternatives, and an optional final *"
+        )
     prefix = word.endswith("*")
     word = word.rstrip("*")
     pieces: list[list[str]] = []
@@ -199,7 +216,9 @@ def expand_pattern(pattern: str) -> TokenPattern:
             pieces.append([alt.strip() for alt in group.split(",")])
     forms = {"".join(p) for p in itertools.product(*pieces)}
     if not forms or "" in forms or any(not _TOKEN.fullmatch(f) for f in forms):
-        raise ValueError(f"bad word pattern {pattern!r}: an alternative gives an empty or non-word form")
+        raise ValueError(
+            f"bad word pattern {pattern!r}: an alternative gives an empty or non-word form"
+        )
     if prefix:
         return TokenPattern(frozenset(), tuple(sorted(forms)))
     return TokenPattern(frozenset(forms))
@@ -233,10 +252,16 @@ def load_lexicon(lang: str, path: Path | None = None) -> Lexicon:
         shipped = default_lexicon_path(lang)
         if not shipped.is_file():
             raise ValueError(
-                f"no anger lexicon for language {lang!r} (available: {', '.join(available_languages())})"
+                f"no anger lexicon for language {lang!r} "
+                f"(available: {', '.join(available_languages())})"
             )
         return _load_cached(lang, shipped)
     return _load(lang, Path(path))
+
+
+def lexicon_keywords(lang: str) -> list[str]:
+    """A canonical form of every word in the shipped lexicon of ``lang``."""
+    return load_lexicon(lang).keywords()
 
 
 def lexicon_vocabulary(lang: str) -> list[str]:
@@ -255,8 +280,12 @@ class _Checker:
     def __init__(self, path: Path, lines: list[str]) -> None:
         self.path = path
         self.keys = KeyLines(lines)
+        self.near: str | None = None  # the term being checked, to find its line
 
-    def fail(self, where: tuple[str | int, ...], message: str, text: str | None = None) -> DataFileError:
+    def fail(
+        self, where: tuple[str | int, ...], message: str, text: str | None = None
+    ) -> DataFileError:
+        text = text if text is not None else self.near
         line = self.keys.line_of_text(where, text) if text is not None else self.keys.line(where)
         return DataFileError(self.path, line, message)
 
@@ -266,18 +295,24 @@ class _Checker:
         for key in value:
             if key not in allowed:
                 raise self.fail(
-                    (*where, key), f"unknown key '{key}' in [{'.'.join(where)}] (allowed: {', '.join(sorted(allowed))})"
+                    (*where, key),
+                    f"unknown key '{key}' in [{'.'.join(where)}] "
+                    f"(allowed: {', '.join(sorted(allowed))})",
                 )
         return value
 
     def number(self, value: Any, where: tuple[str, ...], lo: float, hi: float) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            raise self.fail(where, f"'{where[-1]}' must be a number from {lo} to {hi}, got {value!r}")
+            raise self.fail(
+                where, f"'{where[-1]}' must be a number from {lo} to {hi}, got {value!r}"
+            )
         return float(value)
 
     def integer(self, value: Any, where: tuple[str, ...], lo: int, hi: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.fail(where, f"'{where[-1]}' must be a whole number from {lo} to {hi}, got {value!r}")
+            raise self.fail(
+                where, f"'{where[-1]}' must be a whole number from {lo} to {hi}, got {value!r}"
+            )
         return value
 
     def boolean(self, value: Any, where: tuple[str, ...]) -> bool:
@@ -345,7 +380,9 @@ def _load(lang: str, path: Path) -> Lexicon:
             term = _parse_term(check, category, item, (*where, "terms"))
             if term.text in seen:
                 raise check.fail(
-                    (*where, "terms"), f"term {term.text!r} is listed twice (also in '{seen[term.text]}')", term.text
+                    (*where, "terms"),
+                    f"term {term.text!r} is listed twice (also in '{seen[term.text]}')",
+                    term.text,
                 )
             seen[term.text] = name
             terms.append(term)
@@ -364,14 +401,18 @@ def _load(lang: str, path: Path) -> Lexicon:
 def _parse_term(check: _Checker, category: Category, item: Any, where: tuple[str, ...]) -> Term:
     weight, negatable = category.weight, category.negatable
     if isinstance(item, dict):
-        check.table(item, where, _TERM_KEYS)
         text = item.get("term")
         if not isinstance(text, str):
-            raise check.fail(where, "a term table needs term = \"...\"")
-        if "weight" in item:
-            weight = check.number(item["weight"], (*where, "weight"), 0.0, 1.0)
-        if "negatable" in item:
-            negatable = check.boolean(item["negatable"], (*where, "negatable"))
+            raise check.fail(where, 'a term table needs term = "..."')
+        check.near = text
+        try:
+            check.table(item, where, _TERM_KEYS)
+            if "weight" in item:
+                weight = check.number(item["weight"], (*where, "weight"), 0.0, 1.0)
+            if "negatable" in item:
+                negatable = check.boolean(item["negatable"], (*where, "negatable"))
+        finally:
+            check.near = None
     elif isinstance(item, str):
         text = item
     else:
@@ -383,4 +424,6 @@ def _parse_term(check: _Checker, category: Category, item: Any, where: tuple[str
         tokens = tuple(expand_pattern(part) for part in text.split(" "))
     except ValueError as exc:
         raise check.fail(where, str(exc), text) from None
-    return Term(text=text, category=category.name, weight=weight, negatable=negatable, tokens=tokens)
+    return Term(
+        text=text, category=category.name, weight=weight, negatable=negatable, tokens=tokens
+    )

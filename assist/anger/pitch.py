@@ -20,6 +20,9 @@ import numpy as np
 from ivr.audio.resample import Resampler
 
 ANALYSIS_RATE_HZ = 8000
+_STRAY_RATIO = 1.6
+_STRAY_APERIODICITY = 0.15
+_HISTORY_FRAMES = 60  # recent voiced frames that define "the speaker's pitch now"
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,8 @@ class PitchSettings:
     f0_max_hz: float = 500.0
     window_s: float = 0.03  # integration window of the difference function
     hop_s: float = 0.01
-    dip_threshold: float = 0.1  # first dip of d' under this (or under the minimum + dip_margin)
-    dip_margin: float = 0.12
+    dip_threshold: float = 0.15  # first dip of d' under this (or under the minimum + dip_margin)
+    dip_margin: float = 0.08
     voicing_threshold: float = 0.35  # voiced when d' at the chosen lag is below this
     silence_db: float = -60.0  # frames quieter than this (dBFS) are unvoiced
 
@@ -76,10 +79,10 @@ class YinAnalyzer:
         self._lmin = max(2, s.lag_min)
         self._nfft = 1 << int(np.ceil(np.log2(s.frame_length)))
         self._lags = np.arange(self._lmax + 1, dtype=np.float64)
-        self._prev_f0 = float("nan")
+        self._history = np.zeros(0)
 
     def reset(self) -> None:
-        self._prev_f0 = float("nan")
+        self._history = np.zeros(0)
 
     def analyse(self, frames: np.ndarray) -> PitchFrames:
         """``frames``: (n, frame_length) float samples at 8 kHz (int16 scale)."""
@@ -114,7 +117,9 @@ class YinAnalyzer:
         # Parabolic interpolation on the raw difference function.
         y0, y1, y2 = d[rows, lag - 1], d[rows, lag], d[rows, lag + 1]
         denom = y0 - 2.0 * y1 + y2
-        shift = np.where(np.abs(denom) > 1e-12, 0.5 * (y0 - y2) / np.where(denom == 0, 1, denom), 0.0)
+        shift = np.where(
+            np.abs(denom) > 1e-12, 0.5 * (y0 - y2) / np.where(denom == 0, 1, denom), 0.0
+        )
         period = lag + np.clip(shift, -0.5, 0.5)
         f0 = ANALYSIS_RATE_HZ / period
 
@@ -125,23 +130,49 @@ class YinAnalyzer:
         return PitchFrames(_clean_runs(f0), ap, power_db)
 
     def _repair_octaves(self, f0: np.ndarray, dn: np.ndarray, ap: np.ndarray) -> np.ndarray:
-        """Where a frame jumps an octave up from its voiced predecessor and the
-        double period is nearly as periodic, take the double period."""
-        lmax = self._lmax
-        prev = self._prev_f0
+        """Pull octave (and third) errors towards the speaker's recent pitch.
+
+        In the telephone band the fundamental is often gone and a strong 2nd or
+        3rd harmonic makes a dip at a fraction of the period. A frame whose F0
+        is far from the median of the recent voiced frames is moved to the
+        multiple or fraction nearest that median when the difference function
+        has a comparably deep dip there.
+        """
+        voiced = ~np.isnan(f0)
+        if not voiced.any():
+            return f0
+        history = self._history
+        ref = (
+            float(np.median(np.concatenate((history, f0[voiced]))))
+            if history.size
+            else float(np.median(f0[voiced]))
+        )
         out = f0.copy()
-        for i in range(f0.size):
-            cur = out[i]
-            if np.isnan(cur):
-                prev = float("nan")
-                continue
-            if not np.isnan(prev) and 1.7 < cur / prev < 2.3:
-                lag2 = int(round(2 * ANALYSIS_RATE_HZ / cur))
-                if lag2 < lmax and dn[i, lag2 - 1 : lag2 + 2].min() < ap[i] + 0.1:
-                    cur = cur / 2.0
-                    out[i] = cur
-            prev = cur
-        self._prev_f0 = prev
+        ratio = ref / np.where(voiced, f0, ref)
+        far = voiced & (np.abs(np.log2(ratio)) > 0.55)
+        if far.any():
+            rows = np.flatnonzero(far)
+            factor = ratio[rows]
+            # nearest of x2, x3, /2, /3 to the reference
+            options = np.array([2.0, 3.0, 0.5, 1.0 / 3.0])
+            distance = np.abs(np.log2(factor[:, None] / options[None, :]))
+            pick = options[distance.argmin(axis=1)]
+            lag = np.rint(ANALYSIS_RATE_HZ / (f0[rows] * pick)).astype(int)
+            ok = (distance.min(axis=1) < 0.32) & (lag - 3 >= 1) & (lag + 3 <= self._lmax)
+            offsets = np.clip(lag[:, None] + np.arange(-3, 4)[None, :], 1, self._lmax)
+            vals = dn[rows[:, None], offsets]
+            best = vals.argmin(axis=1)
+            new_lag = offsets[np.arange(rows.size), best]
+            new_ap = vals[np.arange(rows.size), best]
+            take = ok & (new_ap < ap[rows] + 0.12) & (new_ap < self.settings.voicing_threshold)
+            out[rows[take]] = ANALYSIS_RATE_HZ / new_lag[take]
+        # Far above the recent pitch and only loosely periodic: voiced
+        # consonants in the telephone band, not a real pitch excursion.
+        stray = (out > _STRAY_RATIO * ref) & (ap > _STRAY_APERIODICITY)
+        out[stray] = np.nan
+        # The history keeps the raw values, so a real change of register moves
+        # the reference within a fraction of a second instead of being "repaired".
+        self._history = np.concatenate((history, f0[voiced]))[-_HISTORY_FRAMES:]
         return out
 
 
@@ -164,6 +195,40 @@ def _clean_runs(f0: np.ndarray, min_run: int = 3, max_dev_oct: float = 0.6) -> n
     return out
 
 
+class Decimator:
+    """Integer-factor down-sampling to 8 kHz with a windowed-sinc low-pass
+    (flat to about 3.4 kHz). Much cheaper than a general resampler; fine for
+    analysis, which only looks below 3.4 kHz. Delay: half the filter (~2 ms)."""
+
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+        taps = 32 * factor + 1
+        n = np.arange(taps) - (taps - 1) / 2
+        cutoff = 3750.0 / (ANALYSIS_RATE_HZ * factor)  # cycles per input sample
+        h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.blackman(taps + 2)[1:-1]
+        self._h = h / h.sum()
+        self._tail = np.zeros(taps - 1)
+        self._phase = 0
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        buf = np.concatenate((self._tail, samples.astype(np.float64)))
+        filtered = np.convolve(buf, self._h, mode="valid")
+        self._tail = buf[buf.size - self._tail.size :]
+        out = filtered[self._phase :: self.factor]
+        self._phase = (self._phase - filtered.size) % self.factor
+        return out
+
+    def flush(self) -> np.ndarray:
+        return np.zeros(0)
+
+
+def downsampler(rate_hz: int) -> Decimator | Resampler:
+    """A streaming converter of ``rate_hz`` audio to the 8 kHz analysis rate."""
+    if rate_hz % ANALYSIS_RATE_HZ == 0:
+        return Decimator(rate_hz // ANALYSIS_RATE_HZ)
+    return Resampler(rate_hz, ANALYSIS_RATE_HZ)
+
+
 class FrameBuffer:
     """Cuts a stream of samples into overlapping frames (hop apart)."""
 
@@ -183,11 +248,28 @@ class FrameBuffer:
 
     def take(self, n: int) -> np.ndarray:
         """The next ``n`` frames as a (n, frame_length) array (a copy)."""
-        view = np.lib.stride_tricks.sliding_window_view(self._buf, self.frame_length)[:: self.hop][:n]
+        view = np.lib.stride_tricks.sliding_window_view(self._buf, self.frame_length)[:: self.hop][
+            :n
+        ]
         out = np.array(view)
         self._buf = self._buf[n * self.hop :]
         self.frames_out += n
         return out
+
+
+_EMPTY = PitchFrames(np.zeros(0), np.zeros(0), np.zeros(0))
+
+
+def _concat(parts: list[PitchFrames]) -> PitchFrames:
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    return PitchFrames(
+        np.concatenate([p.f0_hz for p in parts]),
+        np.concatenate([p.aperiodicity for p in parts]),
+        np.concatenate([p.power_db for p in parts]),
+    )
 
 
 class PitchTracker:
@@ -197,10 +279,13 @@ class PitchTracker:
     class exists for benchmarks and for anyone who only wants F0.
     """
 
-    def __init__(self, rate_hz: int, settings: PitchSettings | None = None) -> None:
+    def __init__(
+        self, rate_hz: int, settings: PitchSettings | None = None, batch: int = 20
+    ) -> None:
         self.analyzer = YinAnalyzer(settings)
+        self.batch = batch
         s = self.analyzer.settings
-        self._resampler = Resampler(rate_hz, ANALYSIS_RATE_HZ)
+        self._resampler = downsampler(rate_hz)
         self._frames = FrameBuffer(s.frame_length, s.hop)
 
     @property
@@ -213,18 +298,27 @@ class PitchTracker:
         return (np.arange(first, first + n) * s.hop + s.window / 2) / ANALYSIS_RATE_HZ
 
     def process(self, samples: np.ndarray) -> PitchFrames:
-        """F0 of every frame completed by these samples (int16 or float, int16 scale)."""
-        self._frames.push(self._resampler.process(np.asarray(samples)).astype(np.float64))
-        n = self._frames.available()
-        if n == 0:
-            empty = np.zeros(0)
-            return PitchFrames(empty, empty, empty)
-        return self.analyzer.analyse(self._frames.take(n))
+        """F0 of the frames completed by these samples (int16 or float, int16
+        scale). Frames are analysed in batches of ``batch`` for speed, so a
+        call may return nothing; :meth:`flush` returns the rest."""
+        self._frames.push(
+            np.asarray(self._resampler.process(np.asarray(samples)), dtype=np.float64)
+        )
+        parts = []
+        while self._frames.available() >= self.batch:  # fixed batches: chunking does not matter
+            parts.append(self.analyzer.analyse(self._frames.take(self.batch)))
+        return _concat(parts)
+
+    def flush(self) -> PitchFrames:
+        self._frames.push(np.asarray(self._resampler.flush(), dtype=np.float64))
+        self._frames.push(np.zeros(self._frames.frame_length))
+        parts = []
+        while (n := min(self.batch, self._frames.available())) > 0:
+            parts.append(self.analyzer.analyse(self._frames.take(n)))
+        return _concat(parts)
 
     def track(self, samples: np.ndarray, block: int = 1600) -> tuple[np.ndarray, PitchFrames]:
         """Whole signal in ``block``-sample chunks: (frame centre times, frames)."""
         parts = [self.process(samples[i : i + block]) for i in range(0, len(samples), block)]
-        f0 = np.concatenate([p.f0_hz for p in parts]) if parts else np.zeros(0)
-        ap = np.concatenate([p.aperiodicity for p in parts]) if parts else np.zeros(0)
-        pw = np.concatenate([p.power_db for p in parts]) if parts else np.zeros(0)
-        return self.frame_times_s(0, f0.size), PitchFrames(f0, ap, pw)
+        frames = _concat([*parts, self.flush()])
+        return self.frame_times_s(0, frames.f0_hz.size), frames

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ivr.audio.resample import Resampler
-
-from .pitch import ANALYSIS_RATE_HZ, FrameBuffer, PitchSettings, YinAnalyzer
+from .pitch import ANALYSIS_RATE_HZ, FrameBuffer, PitchSettings, YinAnalyzer, downsampler
 
 BLOCK_FRAMES = 10  # frames per block (one ProsodyFrame per block: 100 ms)
-BATCH_S = 0.2  # audio is analysed in batches this long (fewer, larger numpy calls)
+BATCH_FRAMES = 40  # frames analysed together (0.4 s: fewer, larger numpy calls). Fixed,
+# so that the results do not depend on how the audio was chunked.
 MAX_GAP_S = 2.0  # a gap in the chunk sequence up to this is filled with silence
 _SPEC_N = 256
 _BAND_LOW_HZ = (300.0, 1000.0)
@@ -31,7 +30,7 @@ _BAND_SYLLABLE_HZ = (300.0, 2500.0)
 _NUCLEUS_DIP_DB = 2.0  # a nucleus needs a dip this deep on both sides
 _NUCLEUS_ABOVE_FLOOR_DB = 12.0
 _ACTIVE_ABOVE_FLOOR_DB = 10.0
-_VOICED_ABOVE_FLOOR_DB = 15.0
+_VOICED_ABOVE_FLOOR_DB = 10.0
 _FLOOR_RISE_DB_PER_S = 1.0
 _TALK_HANGOVER_S = 0.3
 _RATE_WINDOW_BLOCKS = 50  # syllable rate over the last 5 s ...
@@ -43,7 +42,9 @@ def _band_mask(lo_hz: float, hi_hz: float) -> np.ndarray:
     return ((freqs >= lo_hz) & (freqs < hi_hz)).astype(np.float64)
 
 
-_BANDS = np.stack([_band_mask(*_BAND_LOW_HZ), _band_mask(*_BAND_HIGH_HZ), _band_mask(*_BAND_SYLLABLE_HZ)], axis=1)
+_BANDS = np.stack(
+    [_band_mask(*_BAND_LOW_HZ), _band_mask(*_BAND_HIGH_HZ), _band_mask(*_BAND_SYLLABLE_HZ)], axis=1
+)
 _HANN = np.hanning(_SPEC_N + 2)[1:-1]
 
 
@@ -89,11 +90,12 @@ class ChannelAnalyzer:
         s = self.yin.settings
         self.hop_s = s.hop / ANALYSIS_RATE_HZ
         self._centre_s = s.window / 2 / ANALYSIS_RATE_HZ
-        self._resampler = Resampler(rate_hz, ANALYSIS_RATE_HZ)
+        self._resampler = downsampler(rate_hz)
         self._frames = FrameBuffer(s.frame_length, s.hop)
-        self._batch_samples = round(BATCH_S * rate_hz)
+        self._batch_samples = round(BATCH_FRAMES * self.hop_s * rate_hz)
         self._pending: list[np.ndarray] = []
         self._pending_n = 0
+        self._real_samples = 0  # 8 kHz samples of real audio since the (re)start
         self._next_sample: int | None = None  # expected start_sample of the next chunk
         self._index_offset = 0  # global index of local frame 0
         self._floor_db: float | None = None
@@ -112,10 +114,12 @@ class ChannelAnalyzer:
             self._next_sample = start_sample
         count = samples.size
         gap = start_sample - self._next_sample
+        before: list[Block] = []
         if gap > 0:
             if gap <= MAX_GAP_S * self.rate_hz:
                 samples = np.concatenate((np.zeros(gap, dtype=np.int16), samples))
-            else:  # a long hole: restart the stream at the new position
+            else:  # a long hole: finish what came before, restart at the new position
+                before = self.flush()
                 self._restart(start_sample)
         elif gap < 0:
             samples = samples[min(-gap, count) :]  # audio already seen
@@ -123,33 +127,42 @@ class ChannelAnalyzer:
         self._pending.append(samples)
         self._pending_n += samples.size
         if self._pending_n < self._batch_samples:
-            return []
-        return self._run()
+            return before
+        return before + self._run()
 
     def flush(self) -> list[Block]:
         """End of stream: pad the held-back audio with silence and return the last blocks."""
-        self._run()  # pending input, without analysing it yet
-        tail = self._resampler.flush()
-        self._frames.push(np.concatenate((tail, np.zeros(self._frames.frame_length + BLOCK_FRAMES * self._frames.hop))))
-        return self._blocks()
+        blocks = self._run()
+        tail = np.asarray(self._resampler.flush(), dtype=np.float64)
+        self._real_samples += tail.size
+        pad = np.zeros(self._frames.frame_length + BLOCK_FRAMES * self._frames.hop)
+        self._frames.push(np.concatenate((tail, pad)))
+        end_index = self._index_offset + -(-self._real_samples // self._frames.hop)
+        return blocks + [b for b in self._blocks(final=True) if b.first_index < end_index]
 
     def _run(self) -> list[Block]:
         if self._pending:
             samples = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
             self._pending, self._pending_n = [], 0
-            self._frames.push(self._resampler.process(samples))
+            resampled = self._resampler.process(samples)
+            self._real_samples += resampled.size
+            self._frames.push(resampled)
         return self._blocks()
 
-    def _blocks(self) -> list[Block]:
-        n_blocks = self._frames.available() // BLOCK_FRAMES
-        if n_blocks == 0:
-            return []
-        frames = self._frames.take(n_blocks * BLOCK_FRAMES)
-        return self._analyse(frames)
+    def _blocks(self, final: bool = False) -> list[Block]:
+        blocks: list[Block] = []
+        while self._frames.available() >= BATCH_FRAMES:
+            blocks.extend(self._analyse(self._frames.take(BATCH_FRAMES)))
+        if final and self._frames.available() >= BLOCK_FRAMES:
+            n = self._frames.available() // BLOCK_FRAMES * BLOCK_FRAMES
+            blocks.extend(self._analyse(self._frames.take(n)))
+        return blocks
 
     def _restart(self, start_sample: int) -> None:
         self._pending, self._pending_n = [], 0
-        self._resampler = Resampler(self.rate_hz, ANALYSIS_RATE_HZ)
+        self._real_samples = 0
+        self._since_voiced_s = 1e9
+        self._resampler = downsampler(self.rate_hz)
         self._frames = FrameBuffer(self._frames.frame_length, self._frames.hop)
         self._index_offset = round(start_sample / self.rate_hz / self.hop_s)
         self.yin.reset()
@@ -164,25 +177,35 @@ class ChannelAnalyzer:
         f0_hz = pitch.f0_hz
         syl_db = 10.0 * np.log10(bands[:, 2] + 1e-3)
 
-        # Per-frame state machines (noise floor, talking hang-over, syllable nuclei).
-        floor = self._floor_db if self._floor_db is not None else float(power_db[0])
+        # Noise floor: follows drops at once, rises slowly. As a recurrence
+        # floor[i] = min(p[i], floor[i-1] + rise), i.e. a running minimum of
+        # p[j] + rise * (i - j): one cumulative minimum.
         rise = _FLOOR_RISE_DB_PER_S * self.hop_s
-        active = np.zeros(n, dtype=bool)
-        talking = np.zeros(n, dtype=bool)
-        nucleus = np.zeros(n, dtype=bool)
-        since_voiced = self._since_voiced_s
-        voiced = pitch.voiced
-        for i, (p, v, level) in enumerate(zip(power_db.tolist(), voiced.tolist(), syl_db.tolist(), strict=True)):
-            floor = p if p < floor else floor + rise
-            active[i] = p > floor + _ACTIVE_ABOVE_FLOOR_DB
-            if v and p < floor + _VOICED_ABOVE_FLOOR_DB:  # too faint to trust the period
-                v = False
-                voiced[i] = False
-            since_voiced = 0.0 if v else since_voiced + self.hop_s
-            talking[i] = since_voiced <= _TALK_HANGOVER_S
-            nucleus[i] = self._nucleus_step(level, v and p > floor + _NUCLEUS_ABOVE_FLOOR_DB)
-        self._floor_db = floor
-        self._since_voiced_s = since_voiced
+        ramp = rise * np.arange(1, n + 1)
+        start = self._floor_db if self._floor_db is not None else float(power_db[0])
+        floor = np.minimum(np.minimum.accumulate(power_db - ramp + rise), start) + ramp
+        floor = np.minimum(floor, power_db)
+        self._floor_db = float(floor[-1])
+        active = power_db > floor + _ACTIVE_ABOVE_FLOOR_DB
+        voiced = pitch.voiced & (
+            power_db > floor + _VOICED_ABOVE_FLOOR_DB
+        )  # faint: period untrustworthy
+        # Talking: voiced within the hang-over.
+        idx = np.arange(n)
+        last_voiced = np.maximum.accumulate(np.where(voiced, idx, -(10**9)))
+        since = np.where(
+            last_voiced >= 0,
+            (idx - last_voiced) * self.hop_s,
+            self._since_voiced_s + (idx + 1) * self.hop_s,
+        )
+        talking = since <= _TALK_HANGOVER_S
+        self._since_voiced_s = float(since[-1])
+        # Syllable nuclei: a sequential peak picker (cheap per frame).
+        eligible = (voiced & (power_db > floor + _NUCLEUS_ABOVE_FLOOR_DB)).tolist()
+        step = self._nucleus_step
+        nucleus = np.fromiter(
+            (step(v, e) for v, e in zip(syl_db.tolist(), eligible, strict=True)), bool, n
+        )
 
         blocks: list[Block] = []
         for b in range(0, n, BLOCK_FRAMES):
@@ -190,7 +213,11 @@ class ChannelAnalyzer:
             nuclei = int(nucleus[part].sum())
             self._rate_hist.append((int(active[part].sum()), nuclei))
             active_s = sum(a for a, _ in self._rate_hist) * self.hop_s
-            rate = sum(k for _, k in self._rate_hist) / active_s if active_s >= _RATE_MIN_ACTIVE_S else None
+            rate = (
+                sum(k for _, k in self._rate_hist) / active_s
+                if active_s >= _RATE_MIN_ACTIVE_S
+                else None
+            )
             index = first + b
             blocks.append(
                 Block(

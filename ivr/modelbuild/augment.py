@@ -9,18 +9,35 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, resample_poly, sosfilt
 
+from ivr.modelbuild.resample import kaldi_resample
+
 TELEPHONE_RATE_HZ = 8000
 
 
-def telephone_band(samples: np.ndarray, rate_hz: int) -> np.ndarray:
-    """Pass audio through a 300-3400 Hz 8 kHz PCM16 line and back to ``rate_hz``."""
+def telephone_line(samples: np.ndarray, rate_hz: int, *, mulaw: bool = False) -> np.ndarray:
+    """What a telephone line delivers: 300-3400 Hz, 8 kHz, PCM16 (or mu-law) samples."""
     sos = butter(4, [300.0, 3400.0], btype="bandpass", fs=rate_hz, output="sos")
     band = sosfilt(sos, samples)
     g = np.gcd(rate_hz, TELEPHONE_RATE_HZ)
     narrow = resample_poly(band, TELEPHONE_RATE_HZ // g, rate_hz // g)
     narrow = np.clip(np.round(narrow), -32768, 32767)
-    wide = resample_poly(narrow, rate_hz // g, TELEPHONE_RATE_HZ // g)[: samples.size]
-    return wide.astype(np.float32)
+    if mulaw:
+        narrow = _mulaw_round_trip(narrow)
+    return narrow.astype(np.float32)
+
+
+def _mulaw_round_trip(samples: np.ndarray, mu: float = 255.0) -> np.ndarray:
+    """Continuous mu-law companding quantised to 8 bits (close to G.711)."""
+    x = np.clip(samples / 32768.0, -1.0, 1.0)
+    code = np.round(np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu) * 127.0)
+    y = np.sign(code) * np.expm1(np.abs(code) / 127.0 * np.log1p(mu)) / mu
+    return np.round(y * 32768.0)
+
+
+def telephone_band(samples: np.ndarray, rate_hz: int, *, mulaw: bool = False) -> np.ndarray:
+    """A telephone line heard by a ``rate_hz`` model: upsampled back as vosk does."""
+    narrow = telephone_line(samples, rate_hz, mulaw=mulaw)
+    return kaldi_resample(narrow, TELEPHONE_RATE_HZ, rate_hz)[: samples.size]
 
 
 def coloured_noise(n: int, rng: np.random.Generator, colour: float) -> np.ndarray:

@@ -159,7 +159,7 @@ def render(spec: UtteranceSpec, rate_hz: int = 16000) -> tuple[np.ndarray, tuple
     start_s, end_s = speech_extent(speech, rate_hz)
     audio = pad_silence(speech, rate_hz, ch.lead_s, ch.trail_s)
     if ch.telephone:
-        audio = telephone_band(audio, rate_hz)
+        audio = telephone_band(audio, rate_hz, mulaw=bool(rng.random() < 0.5))
     audio = apply_gain(audio, ch.gain_db)
     if ch.snr_db is not None:
         if spec.text:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import kaldi_native_fbank as knf
 import numpy as np
-from scipy.signal import resample_poly
 
 from ivr.modelbuild.conf import parse_conf
+from ivr.modelbuild.resample import kaldi_resample
 
 # Kaldi's defaults for MfccOptions (feat/feature-mfcc.h and friends).
 KALDI_MFCC_DEFAULTS: dict[str, str] = {
@@ -122,7 +122,7 @@ class MfccConfig:
 
 
 def prepare_samples(samples: np.ndarray, rate_hz: int, cfg: MfccConfig) -> np.ndarray:
-    """Bring audio to the model rate, as vosk does (upsampling only when allowed)."""
+    """Bring audio to the model rate with Kaldi's resampler, as vosk does."""
     target = cfg.rate_hz
     if rate_hz == target:
         return samples
@@ -130,8 +130,7 @@ def prepare_samples(samples: np.ndarray, rate_hz: int, cfg: MfccConfig) -> np.nd
         raise ValueError(f"audio at {rate_hz} Hz needs --allow-upsample for a {target} Hz model")
     if rate_hz > target and not _bool("allow-downsample", cfg.options["allow-downsample"]):
         raise ValueError(f"audio at {rate_hz} Hz needs --allow-downsample for a {target} Hz model")
-    g = np.gcd(rate_hz, target)
-    return resample_poly(samples, target // g, rate_hz // g).astype(np.float32)
+    return kaldi_resample(samples, rate_hz, target)
 
 
 def compute_mfcc(samples: np.ndarray, rate_hz: int, cfg: MfccConfig) -> np.ndarray:

@@ -1,0 +1,260 @@
+"""The per-call anger core: audio chunks and recognition results in, prosody
+frames and anger updates out. Sans-I/O: no clock (audio time only), no files
+after construction, no sockets; the same input always gives the same output.
+
+Score = keyword share (capped) + prosodic share (capped), each share made of
+readable reasons whose weights add up to the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ivr.events import (
+    AngerLevel,
+    AngerReason,
+    AngerUpdate,
+    AudioChunk,
+    ChannelRole,
+    Event,
+    ProsodyFrame,
+    TranscriptFinal,
+    TranscriptPartial,
+    Trend,
+)
+
+from .config import AngerConfig, load_anger_config
+from .cues import CUES, NO_CUES, CallerBaseline, CueValues, Evidence, VoiceWindow, cue_evidence
+from .fusion import LevelTracker, TrendTracker
+from .keywords import KeywordTracker
+from .lexicon import Lexicon, load_lexicon, normalize_language
+from .pitch import PitchSettings
+from .prosody import Block, ChannelAnalyzer
+from .talkover import TalkOverTracker
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The core's current view (what the last update said, or would say)."""
+
+    at_s: float
+    score: float
+    level: AngerLevel
+    trend: Trend
+    reasons: tuple[AngerReason, ...]
+
+
+class AngerCore:
+    """One per call. Feed both channels' audio and the recogniser's results."""
+
+    def __init__(
+        self,
+        call_id: str,
+        language: str,
+        config: AngerConfig | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.call_id = call_id
+        self.language = normalize_language(language)
+        self.config = config or load_anger_config()
+        self.lexicon = lexicon or load_lexicon(self.language)
+        cfg = self.config
+        self._analyzers: dict[ChannelRole, ChannelAnalyzer] = {}
+        self._keywords = KeywordTracker(self.lexicon, cfg.keywords)
+        self._hop_s = PitchSettings().hop_s
+        self._window = VoiceWindow(cfg.prosody, self._hop_s)
+        self._baseline = CallerBaseline(cfg.baseline, cfg.prosody, self._hop_s)
+        self._talk = TalkOverTracker(cfg.prosody.talk_over, self._hop_s)
+        self._levels = LevelTracker(cfg.levels)
+        self._trend = TrendTracker(cfg.trend)
+        self._now_s = 0.0
+        self._cues: CueValues = NO_CUES
+        self._evidence: dict[str, Evidence] = {}
+        self._evidence_at_s = 0.0  # when the cue evidence was last measured
+        self._last: AngerUpdate | None = None
+        self._current: Assessment | None = None
+
+    # ------------------------------------------------------------ inputs
+
+    def feed_audio(self, chunk: AudioChunk) -> list[Event]:
+        """One chunk of either channel; returns prosody frames (one per 100 ms
+        of that channel) and an anger update when one is due."""
+        analyzer = self._analyzer(chunk)
+        blocks = analyzer.feed(chunk.samples(), chunk.start_sample)
+        return self._take_blocks(chunk.role, blocks)
+
+    def feed_transcript(self, event: TranscriptPartial | TranscriptFinal) -> list[Event]:
+        """A partial or final result. The customer's words drive the keyword
+        share; the agent's are ignored here."""
+        if event.role is not ChannelRole.CUSTOMER:
+            return []
+        reach_s = self._keywords.feed(event)
+        self._now_s = max(self._now_s, reach_s)
+        return self._assess(self._now_s)
+
+    def flush(self) -> list[Event]:
+        """End of the call's audio: analyse what is still buffered."""
+        out: list[Event] = []
+        for role in sorted(self._analyzers):
+            out.extend(self._take_blocks(role, self._analyzers[role].flush()))
+        return out
+
+    @property
+    def current(self) -> Assessment | None:
+        """The latest assessment (also between updates)."""
+        return self._current
+
+    @property
+    def baseline(self) -> CueValues:
+        """The caller baseline learnt so far (values None until heard)."""
+        return self._baseline.values()
+
+    @property
+    def baseline_ready(self) -> bool:
+        return self._baseline.ready
+
+    # ------------------------------------------------------------ internals
+
+    def _analyzer(self, chunk: AudioChunk) -> ChannelAnalyzer:
+        if chunk.call_id != self.call_id:
+            raise ValueError(
+                f"chunk of call {chunk.call_id!r} fed to the anger core of call {self.call_id!r}"
+            )
+        analyzer = self._analyzers.get(chunk.role)
+        if analyzer is None:
+            analyzer = ChannelAnalyzer(chunk.rate_hz)
+            self._analyzers[chunk.role] = analyzer
+        elif analyzer.rate_hz != chunk.rate_hz:
+            raise ValueError(
+                f"{chunk.role} channel of call {self.call_id!r} changed sample rate "
+                f"from {analyzer.rate_hz} to {chunk.rate_hz} Hz"
+            )
+        return analyzer
+
+    def _take_blocks(self, role: ChannelRole, blocks: list[Block]) -> list[Event]:
+        if not blocks:
+            return []
+        out: list[Event] = []
+        customer = role is ChannelRole.CUSTOMER
+        for block in blocks:
+            out.append(
+                ProsodyFrame(
+                    call_id=self.call_id,
+                    role=role,
+                    at_s=round(block.end_s, 4),
+                    loudness_db=round(block.loudness_db, 2),
+                    f0_hz=None if (f0 := block.block_f0_hz) is None else round(f0, 1),
+                    voiced=f0 is not None,
+                    speaking_rate_sps=None if block.rate_sps is None else round(block.rate_sps, 2),
+                )
+            )
+            self._talk.add(role, block.first_index, block.talking)
+            if customer:
+                self._window.add(block)
+        if customer:
+            now = blocks[-1].end_s
+            self._now_s = max(self._now_s, now)
+            self._cues = self._window.measure(now)
+            for block in blocks:
+                self._baseline.offer(block)
+            self._baseline.offer_window(now, self._cues)
+            self._measure_evidence(now)
+            out.extend(self._assess(self._now_s))
+        return out
+
+    def _measure_evidence(self, now_s: float) -> None:
+        cues = self._cues
+        if cues.voiced_s == 0.0:
+            return  # nothing recent: the last evidence fades in _prosody_reasons
+        base = self._baseline.values() if self._baseline.ready else None
+        use_default = not self._baseline.full
+        evidence: dict[str, Evidence] = {}
+        for name in CUES:
+            cfg = getattr(self.config.prosody, name)
+            found = cue_evidence(name, cfg, cues, base, use_default)
+            if found is not None:
+                evidence[name] = found
+        self._evidence = evidence
+        self._evidence_at_s = now_s
+
+    def _fade(self, now_s: float) -> float:
+        """Cue evidence holds while the caller's recent speech is in the window,
+        then fades."""
+        if self._cues.voiced_s > 0.0:
+            return 1.0
+        return 0.5 ** (max(0.0, now_s - self._evidence_at_s) / self.config.prosody.half_life_s)
+
+    def _relative_voice_share(self, now_s: float) -> float:
+        pc = self.config.prosody
+        fade = self._fade(now_s)
+        return sum(
+            getattr(pc, n).weight * ev.value * fade
+            for n, ev in self._evidence.items()
+            if ev.relative
+        )
+
+    def _prosody_reasons(self, now_s: float) -> list[AngerReason]:
+        pc = self.config.prosody
+        fade = self._fade(now_s)
+        reasons = [
+            AngerReason(kind=name, text=ev.text, weight=getattr(pc, name).weight * ev.value * fade)
+            for name, ev in self._evidence.items()
+        ]
+        seconds = self._talk.seconds(now_s)
+        to = pc.talk_over
+        if seconds > 0:
+            e = min(1.0, max(0.0, (seconds - to.start_s) / (to.full_s - to.start_s)))
+            if e > 0:
+                reasons.append(
+                    AngerReason(
+                        kind="talk_over",
+                        text=f"talking over the agent for {seconds:.0f} s",
+                        weight=to.weight * e,
+                    )
+                )
+        total = sum(r.weight for r in reasons)
+        if total > pc.cap:
+            reasons = [AngerReason(r.kind, r.text, r.weight * pc.cap / total) for r in reasons]
+        return reasons
+
+    def _assess(self, now_s: float) -> list[Event]:
+        cfg = self.config
+        voice = self._prosody_reasons(now_s)
+        reasons = self._keywords.contributions(now_s) + voice
+        score = min(1.0, sum(r.weight for r in reasons))
+        # The baseline describes the voice, so only the voice decides whether
+        # speech was calm enough to learn (angry words in a calm voice are
+        # still this caller's calm voice), and only as heard against the
+        # caller's own provisional baseline: a naturally high or bright voice
+        # must be learnt, not held against the population default forever.
+        self._baseline.settle(now_s, self._relative_voice_share(now_s))
+        level = self._levels.update(now_s, score)
+        trend = self._trend.update(now_s, score)
+        reasons.sort(key=lambda r: (-r.weight, r.kind, r.text))
+        shown = tuple(
+            AngerReason(r.kind, r.text, round(r.weight, 3))
+            for r in reasons[: cfg.updates.max_reasons]
+            if r.weight >= cfg.updates.min_reason_weight
+        )
+        self._current = Assessment(now_s, score, level, trend, shown)
+        last = self._last
+        up = cfg.updates
+        due = (
+            last is None
+            or level is not last.level
+            or trend is not last.trend
+            or (abs(score - last.score) >= up.min_change and now_s - last.at_s >= up.min_interval_s)
+            or now_s - last.at_s >= up.heartbeat_s
+        )
+        if not due:
+            return []
+        update = AngerUpdate(
+            call_id=self.call_id,
+            at_s=round(now_s, 3),
+            score=round(score, 3),
+            level=level,
+            trend=trend,
+            reasons=shown,
+        )
+        self._last = update
+        return [update]

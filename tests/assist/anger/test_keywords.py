@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from assist.anger.config import load_anger_config
+from assist.anger.keywords import KeywordTracker
+from assist.anger.lexicon import load_lexicon
+from ivr.events import ChannelRole, TranscriptFinal, TranscriptPartial, Word
+
+CUSTOMER = ChannelRole.CUSTOMER
+
+
+def words(
+    text: str, start_s: float = 0.0, conf: float = 1.0, step_s: float = 0.4
+) -> tuple[Word, ...]:
+    return tuple(
+        Word(w, start_s + i * step_s, start_s + (i + 1) * step_s, conf)
+        for i, w in enumerate(text.split())
+    )
+
+
+def partial(text: str, at_s: float, **kw: float) -> TranscriptPartial:
+    return TranscriptPartial("c", CUSTOMER, text, words(text, **kw), at_s)
+
+
+def final(text: str, at_s: float, **kw: float) -> TranscriptFinal:
+    return TranscriptFinal("c", CUSTOMER, text, words(text, **kw), at_s)
+
+
+def tracker(lang: str = "ru", **changes: float) -> KeywordTracker:
+    cfg = load_anger_config().keywords
+    return KeywordTracker(load_lexicon(lang), dataclasses.replace(cfg, **changes))
+
+
+def total(t: KeywordTracker, now_s: float) -> float:
+    return sum(r.weight for r in t.contributions(now_s))
+
+
+def test_a_word_in_partials_and_final_counts_once() -> None:
+    t = tracker()
+    t.feed(partial("это безобразие", 1.0))
+    once = total(t, 1.0)
+    assert once == pytest.approx(load_lexicon("ru").category("insult").weight)
+    t.feed(partial("это безобразие я", 1.2))
+    t.feed(final("это безобразие я звоню", 1.6))
+    assert total(t, 1.6) == pytest.approx(once)
+    assert [r.text for r in t.contributions(1.6)] == ["keyword 'безобразие' (insult)"]
+
+
+def test_a_partial_the_final_revises_away_stops_counting() -> None:
+    t = tracker()
+    t.feed(partial("это безобразие", 1.0))
+    assert total(t, 1.0) > 0
+    t.feed(final("это без образа", 1.5))
+    assert total(t, 1.5) == 0.0
+
+
+def test_the_same_word_in_two_finals_counts_twice_with_less_weight() -> None:
+    t = tracker(repeat_factor=0.5)
+    t.feed(final("это безобразие", 1.0))
+    first = total(t, 2.0)
+    t.feed(final("просто безобразие", 2.0, start_s=1.2))
+    assert total(t, 2.0) == pytest.approx(first * 1.5)
+    assert t.contributions(2.0)[0].text == "keyword 'безобразие' (insult) x2"
+
+
+@pytest.mark.parametrize(
+    ("conf", "share"), [(0.3, 0.0), (0.4, 0.0), (0.625, 0.5), (0.85, 1.0), (0.99, 1.0)]
+)
+def test_confidence_scales_the_weight(conf: float, share: float) -> None:
+    t = tracker(min_conf=0.4, full_conf=0.85)
+    t.feed(final("это безобразие", 1.0, conf=conf))
+    assert total(t, 1.0) == pytest.approx(0.4 * share)
+
+
+def test_a_phrase_counts_with_its_least_confident_word() -> None:
+    t = tracker(min_conf=0.4, full_conf=0.85)
+    event = TranscriptFinal(
+        "c",
+        CUSTOMER,
+        "подам в суд",
+        (Word("подам", 0, 0.3, 0.95), Word("в", 0.3, 0.4, 0.95), Word("суд", 0.4, 0.8, 0.5)),
+        1.0,
+    )
+    t.feed(event)
+    assert total(t, 1.0) == pytest.approx(0.45 * (0.5 - 0.4) / 0.45)
+
+
+def test_negated_threat_adds_nothing_but_is_kept_for_inspection() -> None:
+    t = tracker()
+    t.feed(final("я не буду жаловаться", 1.0))
+    assert total(t, 1.0) == 0.0
+    assert [h.spoken for h in t.negated] == ["жаловаться"]
+
+
+def test_hits_hold_then_fade() -> None:
+    t = tracker(hold_s=10.0, half_life_s=5.0)
+    t.feed(final("это безобразие", 1.0, start_s=0.2))  # ends at 1.0 s
+    assert total(t, 11.0) == pytest.approx(0.4)
+    assert total(t, 16.0) == pytest.approx(0.2)
+    assert total(t, 21.0) == pytest.approx(0.1)
+
+
+def test_category_cap_limits_context_words() -> None:
+    t = tracker()
+    t.feed(final("не работает интернет нет связи уже неделю два дня", 3.0))
+    outage = load_lexicon("ru").category("outage")
+    assert total(t, 3.0) == pytest.approx(outage.cap)
+
+
+def test_overall_cap_limits_all_keywords_and_keeps_proportions() -> None:
+    t = tracker(cap=0.5)
+    t.feed(final("это безобразие вы идиоты я подам в суд", 3.0))
+    reasons = t.contributions(3.0)
+    assert sum(r.weight for r in reasons) == pytest.approx(0.5)
+    by_text = {r.text: r.weight for r in reasons}
+    assert by_text["keyword 'безобразие' (insult)"] == pytest.approx(
+        by_text["keyword 'идиоты' (insult)"]
+    )
+    assert by_text["phrase 'подам в суд' (threat)"] > by_text["keyword 'идиоты' (insult)"]
+
+
+def test_text_only_results_use_the_configured_confidence() -> None:
+    t = tracker("en", text_only_conf=0.625, min_conf=0.4, full_conf=0.85)
+    reach = t.feed(TranscriptPartial("c", CUSTOMER, "I want a manager", (), 4.0))
+    assert reach == 4.0
+    reasons = t.contributions(4.0)
+    assert [r.text for r in reasons] == ["phrase 'want a manager' (manager demand)"]
+    assert reasons[0].weight == pytest.approx(0.4 * 0.5)
+
+
+def test_feed_reports_the_audio_time_reached() -> None:
+    t = tracker()
+    assert t.feed(final("алло здравствуйте", 0.5, start_s=1.0)) == pytest.approx(1.8)
