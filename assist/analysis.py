@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from assist.offline import CallRun
@@ -18,13 +17,17 @@ def first_time_at(updates: list[ev.AngerUpdate], level: ev.AngerLevel) -> float 
 
 
 def top_reasons(updates: list[ev.AngerUpdate], limit: int = 5) -> list[dict[str, Any]]:
-    """Reasons ranked by their strongest contribution anywhere in the call."""
-    best: dict[str, float] = defaultdict(float)
+    """Reasons ranked by their strongest contribution anywhere in the call:
+    each keyword once, each voice cue (whose text carries its changing
+    figure) once, at its strongest."""
+    best: dict[str, ev.AngerReason] = {}
     for update in updates:
         for reason in update.reasons:
-            best[reason.text] = max(best[reason.text], reason.weight)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1])[:limit]
-    return [{"text": text, "weight": round(weight, 3)} for text, weight in ranked]
+            key = reason.text if reason.kind.startswith("keyword") else reason.kind
+            if key not in best or reason.weight > best[key].weight:
+                best[key] = reason
+    ranked = sorted(best.values(), key=lambda r: -r.weight)[:limit]
+    return [{"kind": r.kind, "text": r.text, "weight": round(r.weight, 3)} for r in ranked]
 
 
 def summarise(run: CallRun) -> dict[str, Any]:

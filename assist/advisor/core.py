@@ -9,7 +9,6 @@ customer is shouting or talking fast.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assist.advisor.phrases import Phrase, load_phrases
@@ -23,7 +22,7 @@ REASON_TRIGGERS = {
     "repeat_contact": "repeat_contact",
     "outage": "outage",
     "waiting": "waiting",
-    "transfers": "transfers",
+    "transfer": "transfers",
     "exasperation": "rising",
     "manager_demand": "manager",
     "manager": "manager",
@@ -32,17 +31,11 @@ REASON_TRIGGERS = {
     "speaking_rate": "fast_speech",
     "talk_over": "talk_over",
 }
-_CATEGORY_IN_TEXT = re.compile(r"\(([a-z_]+)\)\s*$")
 
 
 def trigger_of(reason: ev.AngerReason) -> str | None:
-    kind = reason.kind.split(":", 1)
-    if len(kind) == 2:  # "keyword:threat"
-        return REASON_TRIGGERS.get(kind[1])
-    if kind[0] == "keyword":
-        match = _CATEGORY_IN_TEXT.search(reason.text)
-        return REASON_TRIGGERS.get(match.group(1)) if match else None
-    return REASON_TRIGGERS.get(kind[0])
+    """Keyword reasons are kinded "keyword:<lexicon category>"; voice reasons by cue."""
+    return REASON_TRIGGERS.get(reason.kind.removeprefix("keyword:"))
 
 
 @dataclass

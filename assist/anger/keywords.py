@@ -123,7 +123,7 @@ class KeywordTracker:
             times = f" x{count}" if count > 1 else ""
             reasons.append(
                 AngerReason(
-                    kind="keyword",
+                    kind=f"keyword:{category}",
                     text=f"{kind} '{spoken}' ({label}){times}",
                     weight=weight * scale[category] * overall,
                 )

@@ -14,7 +14,7 @@ SAMPLES = [
     ev.ProsodyFrame("c1", ev.ChannelRole.AGENT, 1.6, -20.0, 181.5, True, 4.2, seq=7),
     ev.AngerUpdate(
         "c1", 2.0, 0.71, ev.AngerLevel.ANGRY, ev.Trend.RISING,
-        (ev.AngerReason("keyword", "keyword 'безобразие' (insult)", 0.35),), seq=8,
+        (ev.AngerReason("keyword:insult", "keyword 'безобразие' (insult)", 0.35),), seq=8,
     ),
     ev.Suggestion("c1", "s1#1", "Я вас слышу.", "empathy", "insult", "ru", ev.SuggestionKind.CUE, 2.1, 9),
     ev.SuggestionFeedback("c1", "s1#1", ev.Verdict.DISMISSED, 3.0, 10),

@@ -8,7 +8,7 @@ def update(at_s, level, trend=ev.Trend.RISING, *reasons):
     return ev.AngerUpdate("c", at_s, 0.5, level, trend, tuple(ev.AngerReason(k, t, w) for k, t, w in reasons))
 
 
-THREAT = ("keyword", "keyword 'жалоба' (threat)", 0.4)
+THREAT = ("keyword:threat", "keyword 'жалоба' (threat)", 0.4)
 LOUD = ("loudness", "loudness +9 dB above this caller's baseline", 0.5)
 PITCH = ("pitch", "pitch +40 %", 0.2)
 
@@ -16,12 +16,13 @@ PITCH = ("pitch", "pitch +40 %", 0.2)
 @pytest.mark.parametrize(
     ("kind", "text", "trigger"),
     [
-        ("keyword", "keyword 'безобразие' (insult)", "insult"),
-        ("keyword:repeat_contact", "keyword 'третий раз'", "repeat_contact"),
+        ("keyword:insult", "keyword 'безобразие' (insult)", "insult"),
+        ("keyword:repeat_contact", "phrase 'третий раз' (repeat contact)", "repeat_contact"),
+        ("keyword:transfer", "phrase 'passed around' (transfers)", "transfers"),
         ("talk_over", "talking over the agent for 4 s", "talk_over"),
         ("loudness", "loudness +9 dB", "shouting"),
         ("pitch", "pitch +40 %", None),
-        ("keyword", "keyword without category", None),
+        ("keyword:unheard_of", "keyword 'x' (new category)", None),
     ],
 )
 def test_reasons_map_to_triggers(kind, text, trigger):
