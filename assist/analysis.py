@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from assist.offline import CallRun
-from ivr import events as ev, wire
+from ivr import events as ev
+from ivr import wire
 
 
 def first_time_at(updates: list[ev.AngerUpdate], level: ev.AngerLevel) -> float | None:

@@ -10,12 +10,17 @@ from pathlib import Path
 
 from ivr.asr.models import LANGUAGES, ModelNotFound
 from ivr.asr.vosk_engine import ModelLoadError
+from ivr.datafile import DataFileError
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, help="a vosk model directory (overrides --lang lookup)")
     parser.add_argument(
-        "--download", action="store_true", help="download vosk's published model when none is cached"
+        "--model", type=Path, help="a vosk model directory (overrides --lang lookup)"
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download vosk's published model when none is cached",
     )
 
 
@@ -39,6 +44,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assist.serve import ServeOptions, serve_forever
+
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        access_file=args.access,
+        languages=tuple(args.lang),
+        model=args.model,
+        allow_download=args.download,
+        log_events=not args.quiet,
+    )
+    asyncio.run(serve_forever(options))
+    return 0
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from assist.vocabulary import default_vocabulary
     from ivr.modelbuild import build_model, model_cache_dir, read_vocabulary_file
@@ -57,7 +78,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from assist.offline import run_recording
     from ivr.sources import AudioFileError
 
-    engine = load_engine(args.lang, args.model, allow_download=args.download, progress=not args.json)
+    engine = load_engine(
+        args.lang, args.model, allow_download=args.download, progress=not args.json
+    )
     failed = 0
     for name in args.files:
         path = Path(name)
@@ -85,15 +108,32 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     demo.add_argument("--speed", type=float, default=1.0, help="pace relative to real time")
-    demo.add_argument("--calls", nargs="+", help="fixture call ids (default: calm and escalating, ru and en)")
-    demo.add_argument("--mono", action="store_true", help="customer-only 16 kHz audio instead of 8 kHz stereo")
+    demo.add_argument(
+        "--calls", nargs="+", help="fixture call ids (default: calm and escalating, ru and en)"
+    )
+    demo.add_argument(
+        "--mono", action="store_true", help="customer-only 16 kHz audio instead of 8 kHz stereo"
+    )
     demo.add_argument("--exit-when-done", action="store_true", help="stop when the calls end")
     _add_model_options(demo)
     demo.set_defaults(run=cmd_demo)
 
+    serve = sub.add_parser(
+        "serve", help="the live hub: pages, screens and audio ingest on one port"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--access", type=Path, help="TOML file of tokens (required off loopback)")
+    serve.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
+    serve.add_argument("--quiet", action="store_true", help="no live event log")
+    _add_model_options(serve)
+    serve.set_defaults(run=cmd_serve)
+
     build = sub.add_parser("build-model", help="build the project's own synthetic vosk model")
     build.add_argument("--lang", choices=LANGUAGES, required=True)
-    build.add_argument("--vocab", type=Path, help="one word per line (default: the project's vocabulary)")
+    build.add_argument(
+        "--vocab", type=Path, help="one word per line (default: the project's vocabulary)"
+    )
     build.add_argument("--out", type=Path, help="model directory (default: the user's cache)")
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--quiet", action="store_true")
@@ -113,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ModelNotFound, ModelLoadError) as exc:
+    except (ModelNotFound, ModelLoadError, DataFileError) as exc:
         print(f"ivr-assist: {exc}", file=sys.stderr)
         return 2
 

@@ -35,8 +35,12 @@ class ConsoleLog:
                 self._levels[event.call_id] = event.level
                 if event.level == previous:
                     return None
-                reasons = "; ".join(r.text for r in sorted(event.reasons, key=lambda r: -r.weight)[:3])
-                return f"{t} {who} ANGER {previous.value} -> {event.level.value} ({event.score:.2f}, {event.trend.value}): {reasons}"
+                reasons = "; ".join(
+                    r.text for r in sorted(event.reasons, key=lambda r: -r.weight)[:3]
+                )
+                change = f"{previous.value} -> {event.level.value}"
+                state = f"({event.score:.2f}, {event.trend.value})"
+                return f"{t} {who} ANGER {change} {state}: {reasons}"
             case ev.CallFlagged():
                 return f"{t} {who} FLAG {event.level.value}: {event.reason}"
             case ev.Suggestion():

@@ -45,7 +45,8 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
     fixture_dir = ensure_fixtures()
     languages = sorted({call.split("_", 1)[0] for call in options.calls})
     engines = {
-        lang: load_engine(lang, options.model, allow_download=options.allow_download) for lang in languages
+        lang: load_engine(lang, options.model, allow_download=options.allow_download)
+        for lang in languages
     }
     bus = EventBus()
     hub = Hub(bus)
@@ -58,7 +59,9 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
         print(f"Speech model ({lang}): {engine.model_dir}", flush=True)
 
     pipelines = {
-        call: CallPipeline.create(call, call.split("_", 1)[0], agent_id=f"agent-{n + 1}", source="demo")
+        call: CallPipeline.create(
+            call, call.split("_", 1)[0], agent_id=f"agent-{n + 1}", source="demo"
+        )
         for n, call in enumerate(options.calls)
     }
     hub.feedback_listeners.append(lambda fb: pipelines[fb.call_id].on_feedback(fb))
@@ -70,7 +73,9 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
         await asyncio.gather(
             *(
                 run_live_call(
-                    WavSource(fixture_file(fixture_dir, call, options.stereo)).paced(speed=options.speed),
+                    WavSource(fixture_file(fixture_dir, call, options.stereo)).paced(
+                        speed=options.speed
+                    ),
                     pipeline,
                     engines[pipeline.language],
                     publish,

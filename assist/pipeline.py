@@ -30,7 +30,9 @@ class CallPipeline:
     _audio_s: float = 0.0
 
     @classmethod
-    def create(cls, call_id: str, language: str, *, agent_id: str = "", source: str = "") -> CallPipeline:
+    def create(
+        cls, call_id: str, language: str, *, agent_id: str = "", source: str = ""
+    ) -> CallPipeline:
         return cls(
             call_id,
             language,
@@ -60,7 +62,9 @@ class CallPipeline:
             if result.empty or self._last_partial.get(role) == result.text:
                 return []  # unchanged partials are not news
             self._last_partial[role] = result.text
-            event = ev.TranscriptPartial(self.call_id, role, result.text, result.words, at_s=self._at(result))
+            event = ev.TranscriptPartial(
+                self.call_id, role, result.text, result.words, at_s=self._at(result)
+            )
         out: list[ev.Event] = [event]
         out += self._react(self.anger.feed_transcript(event))
         out += self.advisor.on_transcript(event)

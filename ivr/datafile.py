@@ -30,10 +30,14 @@ def load_toml(path: Path) -> tuple[dict[str, Any], list[str]]:
         return tomllib.loads(text), text.splitlines()
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise DataFileError(path, int(match.group(1)) if match else None, f"not valid TOML: {exc}") from None
+        raise DataFileError(
+            path, int(match.group(1)) if match else None, f"not valid TOML: {exc}"
+        ) from None
 
 
-def line_of(lines: list[str], key: str, *, occurrence: int = 0, value: str | None = None) -> int | None:
+def line_of(
+    lines: list[str], key: str, *, occurrence: int = 0, value: str | None = None
+) -> int | None:
     """The 1-based line where ``key = ...`` appears for the ``occurrence``-th time
     (or the line where ``key`` has the given ``value``), for error messages."""
     pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")

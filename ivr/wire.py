@@ -54,7 +54,9 @@ def from_dict(data: Any) -> Any:
     if not isinstance(data, dict):
         raise WireError("an event must be a JSON object")
     if data.get("v") != WIRE_VERSION:
-        raise WireError(f"unsupported wire version {data.get('v')!r} (this side speaks {WIRE_VERSION})")
+        raise WireError(
+            f"unsupported wire version {data.get('v')!r} (this side speaks {WIRE_VERSION})"
+        )
     name = data.get("type")
     cls = _TYPES_BY_NAME.get(name) if isinstance(name, str) else None
     if cls is None:

@@ -91,16 +91,22 @@ def resolve_model(
     if model is not None:
         path = Path(model).expanduser()
         if not path.is_dir():
-            raise ModelNotFound(f"model directory {path} does not exist.\n" + how_to_get_a_model(lang))
+            raise ModelNotFound(
+                f"model directory {path} does not exist.\n" + how_to_get_a_model(lang)
+            )
         return ResolvedModel(path, "explicit")
     env = os.environ.get(MODEL_ENV)
     if env:
         path = Path(env).expanduser()
         if not path.is_dir():
-            raise ModelNotFound(f"{MODEL_ENV}={env} is not a model directory.\n" + how_to_get_a_model(lang))
+            raise ModelNotFound(
+                f"{MODEL_ENV}={env} is not a model directory.\n" + how_to_get_a_model(lang)
+            )
         return ResolvedModel(path, "environment")
     if lang is None:
-        raise ModelNotFound("no model given: pass --model PATH or --lang ru|en.\n" + how_to_get_a_model(lang))
+        raise ModelNotFound(
+            "no model given: pass --model PATH or --lang ru|en.\n" + how_to_get_a_model(lang)
+        )
     cached = find_cached_published_model(lang)
     if cached is not None:
         return ResolvedModel(cached, "vosk-cache")

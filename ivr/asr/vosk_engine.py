@@ -52,7 +52,8 @@ class VoskEngine:
             self.model = vosk.Model(str(self.model_dir))
         except Exception:
             raise ModelLoadError(
-                f"vosk could not load the model in {self.model_dir} (a damaged or incompatible model)"
+                f"vosk could not load the model in {self.model_dir} "
+                "(a damaged or incompatible model)"
             ) from None
         self.rate_hz = model_rate_hz(self.model_dir)
         self.supports_runtime_grammar = (self.model_dir / "graph" / "HCLr.fst").is_file() and (
@@ -67,14 +68,18 @@ class VoskEngine:
 
 
 class VoskRecognizer:
-    def __init__(self, engine: VoskEngine, rate_hz: int, phrases: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, engine: VoskEngine, rate_hz: int, phrases: Sequence[str] | None = None
+    ) -> None:
         self.rate_hz = rate_hz
         self._resampler = Resampler(rate_hz, engine.rate_hz) if rate_hz != engine.rate_hz else None
         self._allowed: frozenset[str] | None = None
         if phrases is not None and engine.supports_runtime_grammar:
             grammar = [p for p in phrases if all(engine.has_word(w) for w in p.split())]
             rec = vosk.KaldiRecognizer(
-                engine.model, engine.rate_hz, json.dumps([*grammar, UNKNOWN_WORD], ensure_ascii=False)
+                engine.model,
+                engine.rate_hz,
+                json.dumps([*grammar, UNKNOWN_WORD], ensure_ascii=False),
             )
         else:
             rec = vosk.KaldiRecognizer(engine.model, engine.rate_hz)
@@ -96,6 +101,7 @@ class VoskRecognizer:
     def finish(self) -> AsrResult:
         if self._resampler is not None:
             tail = self._resampler.flush()
+            self._resampler.reset()
             if tail.size:
                 self._rec.AcceptWaveform(tail.astype("<i2").tobytes())
         return self._parse(self._rec.FinalResult(), final=True)

@@ -32,7 +32,8 @@ class StateSequence:
     word_spans: tuple[tuple[int, int], ...]  # [first, last] position of each word
 
 
-def state_sequence(phones: Sequence[int], hmm: WordHmm) -> StateSequence:
+def state_sequence(blocks: Sequence[Sequence[int]], hmm: WordHmm) -> StateSequence:
+    """Chain the pdfs of each spoken word (``blocks``) with optional silence around them."""
     pdfs: list[int] = []
     skip: list[int] = []
     spans: list[tuple[int, int]] = []
@@ -43,20 +44,27 @@ def state_sequence(phones: Sequence[int], hmm: WordHmm) -> StateSequence:
         skip.extend([-1] * len(sil))
 
     add_silence()
-    for phone in phones:
+    for block in blocks:
+        if not block:
+            raise ValueError("a word needs at least one state")
         first = len(pdfs)
-        for j in range(hmm.num_states(phone)):
-            pdfs.append(hmm.pdf(phone, j))
+        for j, pdf in enumerate(block):
+            pdfs.append(pdf)
             # A word's first state may be entered past the optional silence before it.
-            skip.append(first - len(sil) - 1 if j == 0 and first - len(sil) - 1 >= 0 else -1)
+            before_silence = first - len(sil) - 1
+            skip.append(before_silence if j == 0 and before_silence >= 0 else -1)
         spans.append((first, len(pdfs) - 1))
         add_silence()
     last = len(pdfs) - 1
-    if not phones:
+    if not blocks:
         return StateSequence(np.array(pdfs), np.array(skip), (0,), (last,), ())
     return StateSequence(
         np.array(pdfs), np.array(skip), (0, len(sil)), (last, last - len(sil)), tuple(spans)
     )
+
+
+def word_pdfs(hmm: WordHmm, phone: int) -> list[int]:
+    return [hmm.pdf(phone, j) for j in range(hmm.num_states(phone))]
 
 
 def viterbi(loglik: np.ndarray, seq: StateSequence) -> np.ndarray | None:

@@ -14,9 +14,10 @@ from ivr.modelbuild.corpus import CorpusSize, plan_corpus
 from ivr.modelbuild.dataset import extract_features
 from ivr.modelbuild.features import MfccConfig
 from ivr.modelbuild.garbage_words import garbage_words
-from ivr.modelbuild.graph import GraphCosts
+from ivr.modelbuild.graph import GarbageLoop, GraphCosts
+from ivr.modelbuild.phonemes import PhoneInventory, phonemize
 from ivr.modelbuild.synth import ESPEAK, SynthesisError, espeak_available
-from ivr.modelbuild.train import TrainConfig, train_acoustic_model
+from ivr.modelbuild.train import GarbageLabels, TrainConfig, train_acoustic_model
 from ivr.modelbuild.validate import validate_model_dir
 from ivr.modelbuild.vocab import UNK_WORD, normalise_vocabulary
 from ivr.modelbuild.voices import TRAIN_VARIANTS, language
@@ -29,8 +30,9 @@ BUILDER_VERSION = "1"
 class BuildPreset:
     corpus: CorpusSize = field(default_factory=CorpusSize)
     train: TrainConfig = field(default_factory=TrainConfig)
-    unk_cost: float = 2.0  # extra graph cost of the garbage word over a vocabulary word
-    acoustic_scale: float = 1.0
+    unk_cost: float = 0.0  # extra graph cost of the garbage word over a vocabulary word
+    garbage_unit_cost: float = 1.0  # graph cost per garbage unit inside [unk]
+    acoustic_scale: float = 0.5
 
 
 PRESETS: dict[str, BuildPreset] = {
@@ -94,6 +96,16 @@ Vocabulary:
 """
 
 
+def _garbage_labels(base_voices: Sequence[str], garbage: Sequence[str]) -> GarbageLabels:
+    """espeak-ng phonemes of every garbage word in every base voice."""
+    transcriptions: dict[tuple[str, str], tuple[str, ...]] = {}
+    for voice in base_voices:
+        for word, phones in phonemize(list(garbage), voice).items():
+            transcriptions[(voice, word)] = phones
+    inventory = PhoneInventory.from_transcriptions(transcriptions.values())
+    return GarbageLabels(inventory, transcriptions)
+
+
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -135,12 +147,20 @@ def build_model(
                 bar.update(1)
             bar.set_postfix_str(message)
 
-        result = train_acoustic_model(utts, vocab, setup.train, seed, report)
+        result = train_acoustic_model(
+            utts, vocab, setup.train, seed, report, _garbage_labels(voices.base_voices, garbage)
+        )
     t_train = time.perf_counter() - t0 - t_synth
 
-    units = [w for w in result.phone_of]  # vocabulary order, then [unk] if trained
-    unk_id = units.index(UNK_WORD) + 1 if UNK_WORD in units else None
-    costs = GraphCosts(extra_word_costs=((unk_id, setup.unk_cost),) if unk_id is not None else ())
+    units = [*vocab, UNK_WORD]
+    unk_id = len(units)
+    costs = GraphCosts(
+        extra_word_costs=((unk_id, setup.unk_cost),), garbage_unit_cost=setup.garbage_unit_cost
+    )
+    g = result.garbage_phones
+    garbage_loop = GarbageLoop(
+        unk_id, tuple(p[0] for p in g), tuple(p[1] for p in g), tuple(p[2] for p in g)
+    )
     audio_s = sum(u.duration_s for u in utts)
     readme = README.format(
         lang=lang,
@@ -155,13 +175,14 @@ def build_model(
     )
     parts = ModelParts(
         words=tuple(units),
-        word_phones=tuple(result.phone_of[w] for w in units),
+        word_phones=(*(result.phone_of[w] for w in vocab), 0),
         hmm=result.hmm,
         net=result.model.to_spec(result.priors),
         mfcc_options=dict(mfcc_cfg.options),
         model_options={"acoustic-scale": f"{setup.acoustic_scale:g}"},
         graph_costs=costs,
         readme=readme,
+        garbage=garbage_loop,
     )
     out = write_model_dir(Path(out_dir), parts)
     validate_model_dir(out)

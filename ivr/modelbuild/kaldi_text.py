@@ -65,7 +65,7 @@ def transition_model_text(hmm: WordHmm, self_loop_prob: float = 0.5) -> str:
         lines.append(f"<State> {count} </State>")
         lines.append("</TopologyEntry>")
     lines.append("</Topology>")
-    lines.append(f"<Triples> {hmm.num_pdfs}")
+    lines.append(f"<Triples> {hmm.num_triples}")
     for phone in range(1, hmm.num_phones + 1):
         for j in range(hmm.num_states(phone)):
             lines.append(f"{phone} {j} {hmm.pdf(phone, j)}")

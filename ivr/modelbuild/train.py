@@ -14,11 +14,13 @@ from ivr.modelbuild.align import (
     output_frames,
     state_sequence,
     viterbi,
+    word_pdfs,
 )
 from ivr.modelbuild.corpus import KIND_WORD
 from ivr.modelbuild.dataset import Utterance
 from ivr.modelbuild.hmm import WordHmm
 from ivr.modelbuild.nnet import MlpAcousticModel, splice_index
+from ivr.modelbuild.phonemes import PhoneInventory
 from ivr.modelbuild.vocab import UNK_WORD
 
 
@@ -31,16 +33,32 @@ class TrainConfig:
     lr_decay_per_pass: float = 0.5
     batch_frames: int = 256
     silence_states: int = 3
-    unk_states: int = 4
     min_word_states: int = 2
     max_word_states: int = 10
     frames_per_state: float = 2.5  # output frames (30 ms) per HMM state at median speed
+
+
+@dataclass(frozen=True)
+class GarbageLabels:
+    """How out-of-vocabulary training words sound: espeak phonemes per (base voice, word)."""
+
+    inventory: PhoneInventory
+    transcriptions: dict[tuple[str, str], tuple[str, ...]]
+
+    def unit_ids(self, voice: str, word: str) -> list[int]:
+        base = voice.split("+", 1)[0]
+        ids = self.inventory.unit_ids(self.transcriptions.get((base, word), ()))
+        if not ids:
+            ids = [0]
+        return ids if len(ids) >= 2 else ids * 2  # [unk] spans at least two units
 
 
 @dataclass
 class TrainResult:
     hmm: WordHmm
     phone_of: dict[str, int]
+    garbage_phones: tuple[tuple[int, int, int], ...]  # (begin, internal, end) per unit
+    garbage_units: tuple[str, ...]
     model: MlpAcousticModel
     priors: np.ndarray
     frame_accuracy: float
@@ -75,10 +93,24 @@ def choose_state_counts(
     return counts
 
 
-def _sequences(
-    utts: Sequence[Utterance], phone_of: dict[str, int], hmm: WordHmm
-) -> list[StateSequence]:
-    return [state_sequence([phone_of[w] for w in u.spec.labels], hmm) for u in utts]
+def _blocks(
+    u: Utterance,
+    phone_of: dict[str, int],
+    hmm: WordHmm,
+    garbage: GarbageLabels | None,
+    garbage_phones: Sequence[tuple[int, int, int]],
+) -> list[list[int]]:
+    spoken = u.spec.text.split()
+    blocks = []
+    for i, label in enumerate(u.spec.labels):
+        if label == UNK_WORD:
+            if garbage is None:
+                raise ValueError("out-of-vocabulary training speech needs garbage labels")
+            units = garbage.unit_ids(u.spec.style.voice, spoken[i])
+            blocks.append([hmm.pdf(garbage_phones[k][0], 0) for k in units])
+        else:
+            blocks.append(word_pdfs(hmm, phone_of[label]))
+    return blocks
 
 
 def _char_weight(word: str) -> float:
@@ -91,16 +123,23 @@ def train_acoustic_model(
     cfg: TrainConfig,
     seed: int,
     progress: Progress | None = None,
+    garbage: GarbageLabels | None = None,
 ) -> TrainResult:
     rng = np.random.default_rng(seed)
     say = progress or (lambda _msg: None)
-    has_unk = any(UNK_WORD in u.spec.labels for u in utts)
     counts = choose_state_counts(vocab, utts, cfg)
-    units = list(vocab) + ([UNK_WORD] if has_unk else [])
-    counts[UNK_WORD] = cfg.unk_states
-    phone_of = {w: i + 2 for i, w in enumerate(units)}
-    hmm = WordHmm((cfg.silence_states, *(counts[w] for w in units)))
-    seqs = _sequences(utts, phone_of, hmm)
+    phone_of = {w: i + 2 for i, w in enumerate(vocab)}
+    state_counts = [cfg.silence_states, *(counts[w] for w in vocab)]
+    owners = list(range(1, len(state_counts) + 1))
+    garbage_phones: list[tuple[int, int, int]] = []
+    units = garbage.inventory.units if garbage else ()
+    for _ in units:
+        b = len(state_counts) + 1
+        garbage_phones.append((b, b + 1, b + 2))
+        state_counts += [1, 1, 1]
+        owners += [b, b, b]
+    hmm = WordHmm(tuple(state_counts), tuple(owners))
+    seqs = [state_sequence(_blocks(u, phone_of, hmm, garbage, garbage_phones), hmm) for u in utts]
 
     # All features in one array; each utterance is a slice of it.
     feats = np.concatenate([u.feats for u in utts]).astype(np.float32)
@@ -147,6 +186,8 @@ def train_acoustic_model(
     return TrainResult(
         hmm=hmm,
         phone_of=phone_of,
+        garbage_phones=tuple(garbage_phones),
+        garbage_units=tuple(units),
         model=model,
         priors=priors,
         frame_accuracy=acc,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.modelbuild.conf import DEFAULT_MODEL_OPTIONS, conf_text
-from ivr.modelbuild.graph import GraphCosts, word_loop_graph
+from ivr.modelbuild.graph import GarbageLoop, GraphCosts, word_loop_graph
 from ivr.modelbuild.hmm import SILENCE_PHONE, WordHmm
 from ivr.modelbuild.kaldi_text import NnetSpec, final_mdl_text
 
@@ -16,7 +16,8 @@ from ivr.modelbuild.kaldi_text import NnetSpec, final_mdl_text
 class ModelParts:
     """Everything that defines a whole-word model.
 
-    ``words[i]`` gets word id ``i + 1`` and uses phone ``word_phones[i]``.
+    ``words[i]`` gets word id ``i + 1``; whole words use phone ``word_phones[i]``
+    (0 for the garbage word, which ``garbage`` describes).
     """
 
     words: tuple[str, ...]
@@ -28,6 +29,7 @@ class ModelParts:
     graph_costs: GraphCosts
     readme: str
     self_loop_prob: float = 0.5
+    garbage: GarbageLoop | None = None
 
 
 def words_txt(words: Sequence[str]) -> str:
@@ -51,12 +53,17 @@ def write_model_dir(out_dir: Path, parts: ModelParts) -> Path:
     model_options.update(parts.model_options)
     (out_dir / "conf" / "model.conf").write_text(conf_text(model_options))
 
-    entries = [(p, i) for i, p in enumerate(parts.word_phones, start=1)]
-    word_loop_graph(parts.hmm, entries, parts.graph_costs).write(out_dir / "graph" / "HCLG.fst")
+    entries = [(p, i) for i, p in enumerate(parts.word_phones, start=1) if p]
+    graph = word_loop_graph(parts.hmm, entries, parts.graph_costs, parts.garbage)
+    graph.write(out_dir / "graph" / "HCLG.fst")
     (out_dir / "graph" / "words.txt").write_text(words_txt(parts.words), encoding="utf-8")
     boundary = [f"{SILENCE_PHONE} nonword"] + [
-        f"{p} singleton" for p in sorted(set(parts.word_phones))
+        f"{p} singleton" for p in sorted(set(parts.word_phones) - {0})
     ]
+    if parts.garbage is not None:
+        g = parts.garbage
+        kinds = [(g.begin_phones, "begin"), (g.internal_phones, "internal"), (g.end_phones, "end")]
+        boundary += [f"{p} {kind}" for phones, kind in kinds for p in phones]
     (out_dir / "graph" / "phones" / "word_boundary.int").write_text("\n".join(boundary) + "\n")
     phone_names = ["<eps> 0", f"SIL {SILENCE_PHONE}"] + [
         f"W{p} {p}" for p in range(2, parts.hmm.num_phones + 1)

@@ -11,22 +11,28 @@ RATE_HZ = 16000
 
 def words(text: str, start_s: float, conf: float = 1.0) -> tuple[ev.Word, ...]:
     return tuple(
-        ev.Word(w, start_s + 0.4 * i, start_s + 0.4 * i + 0.35, conf) for i, w in enumerate(text.split())
+        ev.Word(w, start_s + 0.4 * i, start_s + 0.4 * i + 0.35, conf)
+        for i, w in enumerate(text.split())
     )
 
 
 def silence_chunks(call_id: str, seconds: float):
     n = int(0.02 * RATE_HZ)
     pcm = np.zeros(n, dtype="<i2").tobytes()
-    return [ev.AudioChunk(call_id, ev.ChannelRole.CUSTOMER, RATE_HZ, pcm, i * n) for i in range(int(seconds / 0.02))]
+    return [
+        ev.AudioChunk(call_id, ev.ChannelRole.CUSTOMER, RATE_HZ, pcm, i * n)
+        for i in range(int(seconds / 0.02))
+    ]
 
 
 def run(pipeline: CallPipeline, script: list[tuple[float, str, bool]]) -> list[ev.Event]:
     out = pipeline.start()
     for at_s, text, final in script:
-        for chunk in silence_chunks(pipeline.call_id, at_s)[int(pipeline._audio_s / 0.02):]:
+        for chunk in silence_chunks(pipeline.call_id, at_s)[int(pipeline._audio_s / 0.02) :]:
             out += pipeline.on_audio(chunk)
-        out += pipeline.on_asr(ev.ChannelRole.CUSTOMER, AsrResult(text, words(text, at_s - 1.0), final))
+        out += pipeline.on_asr(
+            ev.ChannelRole.CUSTOMER, AsrResult(text, words(text, at_s - 1.0), final)
+        )
     return out + pipeline.end()
 
 
@@ -59,7 +65,11 @@ def test_calm_call_stays_quiet_and_partials_are_not_repeated():
     pipeline = CallPipeline.create("c2", "en")
     events = run(
         pipeline,
-        [(2.0, "i would like", False), (2.2, "i would like", False), (3.0, "i would like to change my plan", True)],
+        [
+            (2.0, "i would like", False),
+            (2.2, "i would like", False),
+            (3.0, "i would like to change my plan", True),
+        ],
     )
     assert [e.text for e in events if isinstance(e, ev.TranscriptPartial)] == ["i would like"]
     assert not [e for e in events if isinstance(e, (ev.CallFlagged, ev.Suggestion))]

@@ -13,10 +13,17 @@ SAMPLES = [
     ev.ProsodyFrame("c1", ev.ChannelRole.CUSTOMER, 1.5, -23.5, None, False, None, seq=6),
     ev.ProsodyFrame("c1", ev.ChannelRole.AGENT, 1.6, -20.0, 181.5, True, 4.2, seq=7),
     ev.AngerUpdate(
-        "c1", 2.0, 0.71, ev.AngerLevel.ANGRY, ev.Trend.RISING,
-        (ev.AngerReason("keyword:insult", "keyword 'безобразие' (insult)", 0.35),), seq=8,
+        "c1",
+        2.0,
+        0.71,
+        ev.AngerLevel.ANGRY,
+        ev.Trend.RISING,
+        (ev.AngerReason("keyword:insult", "keyword 'безобразие' (insult)", 0.35),),
+        seq=8,
     ),
-    ev.Suggestion("c1", "s1#1", "Я вас слышу.", "empathy", "insult", "ru", ev.SuggestionKind.CUE, 2.1, 9),
+    ev.Suggestion(
+        "c1", "s1#1", "Я вас слышу.", "empathy", "insult", "ru", ev.SuggestionKind.CUE, 2.1, 9
+    ),
     ev.SuggestionFeedback("c1", "s1#1", ev.Verdict.DISMISSED, 3.0, 10),
     ev.CallStarted("c1", "ru", "agent-7", "audiosocket", 0.0, 1),
     ev.CallEnded("c1", 30.5, "hangup", 11),
@@ -54,10 +61,16 @@ def test_enums_and_bytes_travel_as_plain_values():
         ('{"v": 1, "type": "CallEnded", "call_id": "c", "at_s": 1, "colour": 3}', "unknown field"),
         ('{"v": 1, "type": "CallEnded", "call_id": "c", "at_s": "soon"}', "CallEnded.at_s"),
         ('{"v": 1, "type": "CallEnded", "call_id": "c"}', "at_s"),
-        ('{"v": 1, "type": "AngerUpdate", "call_id": "c", "at_s": 1, "score": 0.1, '
-         '"level": "furious", "trend": "steady"}', "AngerUpdate.level"),
-        ('{"v": 1, "type": "AudioChunk", "call_id": "c", "role": "customer", "rate_hz": 8000, '
-         '"pcm": "***"}', "AudioChunk.pcm"),
+        (
+            '{"v": 1, "type": "AngerUpdate", "call_id": "c", "at_s": 1, "score": 0.1, '
+            '"level": "furious", "trend": "steady"}',
+            "AngerUpdate.level",
+        ),
+        (
+            '{"v": 1, "type": "AudioChunk", "call_id": "c", "role": "customer", "rate_hz": 8000, '
+            '"pcm": "***"}',
+            "AudioChunk.pcm",
+        ),
         ('{"v": 1, "type": "CallEnded", "call_id": "c", "at_s": 1, "seq": true}', "CallEnded.seq"),
     ],
 )

@@ -5,7 +5,9 @@ from ivr import events as ev
 
 
 def anger(call_id: str, at_s: float, level: ev.AngerLevel, score: float) -> ev.AngerUpdate:
-    return ev.AngerUpdate(call_id, at_s, score, level, ev.Trend.RISING, (ev.AngerReason("pitch", "pitch +40 %", 0.3),))
+    return ev.AngerUpdate(
+        call_id, at_s, score, level, ev.Trend.RISING, (ev.AngerReason("pitch", "pitch +40 %", 0.3),)
+    )
 
 
 def test_sequence_numbers_are_per_call_and_history_resumes():
@@ -27,7 +29,12 @@ def test_summary_tracks_level_peak_and_top_reason():
     bus.publish(ev.CallEnded("a", 3.0))
     s = bus.calls["a"]
     assert (s.level, s.peak_score, s.top_reason, s.flagged, s.live, s.agent_id) == (
-        ev.AngerLevel.TENSE, 0.8, "pitch +40 %", True, False, "ag1",
+        ev.AngerLevel.TENSE,
+        0.8,
+        "pitch +40 %",
+        True,
+        False,
+        "ag1",
     )
     assert s.last_audio_s == 3.0
 
@@ -39,7 +46,9 @@ def test_slow_subscriber_loses_partials_first_then_is_cut_off_but_never_blocks()
         for i in range(3):
             bus.publish(ev.TranscriptPartial("a", ev.ChannelRole.CUSTOMER, f"p{i}"))
         bus.publish(ev.TranscriptFinal("a", ev.ChannelRole.CUSTOMER, "final"))
-        bus.publish(anger("a", 1.0, ev.AngerLevel.TENSE, 0.5))  # queue full: partials coalesced away
+        bus.publish(
+            anger("a", 1.0, ev.AngerLevel.TENSE, 0.5)
+        )  # queue full: partials coalesced away
         assert not sub.overflowed
         kinds = [type(sub.queue.get_nowait()).__name__ for _ in range(sub.queue.qsize())]
         assert kinds == ["TranscriptFinal", "AngerUpdate"]

@@ -29,6 +29,7 @@ def test_pages_are_served_and_unknown_paths_are_404():
     async def scenario():
         hub, _, address = await started_hub()
         try:
+
             def get(path):
                 try:
                     with urllib.request.urlopen(f"http://{address}{path}", timeout=5) as r:
@@ -37,7 +38,10 @@ def test_pages_are_served_and_unknown_paths_are_404():
                     return exc.code, None, ""
 
             results = await asyncio.gather(
-                *(asyncio.to_thread(get, p) for p in ("/agent", "/supervisor", "/static/agent.js", "/nope", "/static/../x"))
+                *(
+                    asyncio.to_thread(get, p)
+                    for p in ("/agent", "/supervisor", "/static/agent.js", "/nope", "/static/../x")
+                )
             )
         finally:
             await hub.stop()
@@ -86,7 +90,10 @@ def test_supervisor_sees_every_call_but_no_partials():
                 got = await receive(ws, 2)
         finally:
             await hub.stop()
-        assert [(type(e).__name__, e.call_id) for e in got] == [("CallStarted", "a"), ("CallStarted", "b")]
+        assert [(type(e).__name__, e.call_id) for e in got] == [
+            ("CallStarted", "a"),
+            ("CallStarted", "b"),
+        ]
 
     asyncio.run(scenario())
 
@@ -103,8 +110,26 @@ def test_feedback_is_published_and_bad_messages_get_an_error_event():
                 await ws.send(b"\x00\x01garbage")
                 await ws.send("{nope")
                 await ws.send(json.dumps({"type": "dance"}))
-                await ws.send(json.dumps({"type": "feedback", "call_id": "a", "suggestion_id": "s#1", "verdict": "meh"}))
-                await ws.send(json.dumps({"type": "feedback", "call_id": "a", "suggestion_id": "s#1", "verdict": "used"}))
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "feedback",
+                            "call_id": "a",
+                            "suggestion_id": "s#1",
+                            "verdict": "meh",
+                        }
+                    )
+                )
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "feedback",
+                            "call_id": "a",
+                            "suggestion_id": "s#1",
+                            "verdict": "used",
+                        }
+                    )
+                )
                 got = await receive(ws, 5)
         finally:
             await hub.stop()

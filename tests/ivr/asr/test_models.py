@@ -28,7 +28,9 @@ def test_environment_then_vosk_cache_then_build(tmp_path, vosk_dirs, monkeypatch
     published = vosk_dirs / "vosk-model-small-ru-0.22"
     published.mkdir()
     assert resolve_model(None, "ru") == models.ResolvedModel(published, "vosk-cache")
-    assert resolve_model(None, "en", build=lambda lang: tmp_path / f"built-{lang}").origin == "built"
+    assert (
+        resolve_model(None, "en", build=lambda lang: tmp_path / f"built-{lang}").origin == "built"
+    )
     monkeypatch.setenv(MODEL_ENV, str(tmp_path))
     assert resolve_model(None, "ru").origin == "environment"
 
@@ -42,7 +44,11 @@ def test_language_pattern_does_not_confuse_languages(vosk_dirs):
 
 @pytest.mark.parametrize(
     ("model", "lang", "expected"),
-    [("/no/such/model", "ru", "does not exist"), (None, None, "--lang"), (None, "en", "no vosk model")],
+    [
+        ("/no/such/model", "ru", "does not exist"),
+        (None, None, "--lang"),
+        (None, "en", "no vosk model"),
+    ],
 )
 def test_nothing_usable_says_what_to_do(vosk_dirs, model, lang, expected):
     with pytest.raises(ModelNotFound) as info:
@@ -61,8 +67,20 @@ def test_offline_download_through_vosk_gives_a_message(vosk_dirs, monkeypatch):
 def test_command_line_prints_the_advice_not_a_traceback(tmp_path):
     env = {**os.environ, MODEL_ENV: ""}
     result = subprocess.run(
-        [sys.executable, "-m", "assist", "analyze", str(tmp_path / "x.wav"), "--model", str(tmp_path / "none")],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).parents[3], timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "assist",
+            "analyze",
+            str(tmp_path / "x.wav"),
+            "--model",
+            str(tmp_path / "none"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[3],
+        timeout=120,
     )
     assert result.returncode == 2
     assert "does not exist" in result.stderr and "To use a real speech model" in result.stderr

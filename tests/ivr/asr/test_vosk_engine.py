@@ -35,7 +35,7 @@ def test_streams_partials_and_finals_with_word_times(random_model, speech_16k):
     partials = [r for r in results if not r.final and r.words]
     assert partials, "partial results with partial words were expected"
     assert all(p.text == " ".join(w.word for w in p.words) for p in partials)
-    words = check_words(results, len(speech_16k) / 2 / 16000)
+    check_words(results, len(speech_16k) / 2 / 16000)
     assert results[-1].final
 
 

@@ -24,7 +24,19 @@ def test_transition_model_counts() -> None:
     log_probs = re.search(r"<LogProbs>\s*\[([^\]]*)\]", text)
     assert log_probs is not None
     assert len(log_probs.group(1).split()) == hmm.num_transition_ids + 1
-    assert hmm.self_loop_tid(2, 1) == 2 * hmm.pdf(2, 1) + 1 and hmm.pdf(2, 1) == 4
+    assert hmm.self_loop_tid(2, 1) == 2 * 4 + 1 and hmm.forward_tid(2, 1) == 10
+    assert hmm.pdf(2, 1) == 4
+
+
+def test_shared_pdfs_keep_distinct_transition_ids() -> None:
+    hmm = WordHmm((3, 1, 1, 1), pdf_owner=(1, 2, 2, 2))
+    assert hmm.num_pdfs == 4 and hmm.num_triples == 6
+    assert hmm.pdf(3, 0) == hmm.pdf(4, 0) == hmm.pdf(2, 0) == 3
+    assert len({hmm.forward_tid(p, 0) for p in (2, 3, 4)}) == 3
+    text = transition_model_text(hmm)
+    assert "<Triples> 6" in text and "\n4 0 3\n" in text
+    with pytest.raises(ValueError, match="owner"):
+        WordHmm((3, 1, 2), pdf_owner=(1, 2, 2))
 
 
 def test_nnet_text_structure_and_numbers() -> None:

@@ -1,0 +1,91 @@
+"""``ivr-assist serve``: the hub with live ingest, until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from assist.console import ConsoleLog
+from assist.engines import load_engine
+from assist.hub.access import Access, load_access
+from assist.hub.bus import EventBus
+from assist.hub.ingest import CallRegistry
+from assist.hub.server import Hub
+from ivr import events as ev
+from ivr.asr.vosk_engine import VoskEngine
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    access_file: Path | None = None
+    languages: tuple[str, ...] = ("ru", "en")
+    model: Path | None = None
+    allow_download: bool = False
+    log_events: bool = True
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def access_for(options: ServeOptions) -> Access:
+    if options.access_file is not None:
+        return load_access(options.access_file)
+    if not is_loopback(options.host):
+        raise SystemExit(
+            f"ivr-assist: refusing to serve {options.host} without --access FILE (tokens); "
+            "without one the hub is open and may only listen on 127.0.0.1"
+        )
+    return Access.open_access()
+
+
+async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None) -> None:
+    access = access_for(options)
+    engines: dict[str, VoskEngine] = {
+        lang: load_engine(lang, options.model, allow_download=options.allow_download)
+        for lang in options.languages
+    }
+    bus = EventBus()
+    log = ConsoleLog() if options.log_events else None
+
+    def publish(event: ev.Event) -> None:
+        published = bus.publish(event)
+        if log is not None:
+            log(published)
+
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        registry = CallRegistry(lambda lang: engines[lang], publish, executor)
+        hub = Hub(bus, access=access, registry=registry)
+        await hub.start(options.host, options.port)
+        base = f"http://{options.host}:{hub.port}"
+        print(
+            f"ivr-assist hub on {base}: pages /agent and /supervisor, ingest ws://{options.host}:{hub.port}/ws/ingest",
+            flush=True,
+        )
+        print(
+            "access: "
+            + ("open (loopback only)" if access.open else f"{len(access.tokens)} tokens"),
+            flush=True,
+        )
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        print("shutting down: closing connections", flush=True)
+        await hub.stop()
+        for call_id in registry.live_call_ids:
+            await registry.detach(call_id, "server shutdown")
