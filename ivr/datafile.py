@@ -55,3 +55,18 @@ def table_line(lines: list[str], header: str, occurrence: int) -> int | None:
     pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(header)}\s*\]\]?\s*$")
     hits = [n for n, line in enumerate(lines, start=1) if pattern.match(line)]
     return hits[occurrence] if occurrence < len(hits) else None
+
+
+def key_line(lines: list[str], table_start: int | None, key: str) -> int | None:
+    """The line of ``key = ...`` inside the table that starts at ``table_start``
+    (falls back to the table's own line)."""
+    if table_start is None:
+        return None
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    for number in range(table_start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.lstrip().startswith("["):
+            break
+        if pattern.match(line):
+            return number
+    return table_start

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ivr.datafile import DataFileError, load_toml, table_line
+from ivr.datafile import DataFileError, key_line, load_toml, table_line
 
 
 class Role(StrEnum):
@@ -94,11 +94,15 @@ def load_access(path: Path) -> Access:
                 )
             if not isinstance(token, str) or len(token) < 16:
                 raise DataFileError(
-                    path, line, f"{role.value} {name!r}: 'token' must be at least 16 characters"
+                    path,
+                    key_line(lines, line, "token"),
+                    f"{role.value} {name!r}: 'token' must be at least 16 characters",
                 )
             if token in tokens:
                 raise DataFileError(
-                    path, line, f"{role.value} {name!r}: token already used by another entry"
+                    path,
+                    key_line(lines, line, "token"),
+                    f"{role.value} {name!r}: token already used by another entry",
                 )
             tokens[token] = Principal(role, name)
     if not tokens:

@@ -321,9 +321,6 @@ class Hub:
     async def _ingest(self, connection: ServerConnection, query: dict[str, str]) -> None:
         if self.registry is None:
             raise Refused(CLOSE_UNAVAILABLE, "this hub takes no audio")
-        assert connection.request is not None
-        bearer = connection.request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        principal = self.access.identify(bearer or None) if bearer or self.access.open else None
         call_id, language = query.get("call", ""), query.get("lang", "")
         seat, role_name = query.get("seat", ""), query.get("role", "customer")
         if not call_id or language not in ("ru", "en"):
@@ -332,6 +329,7 @@ class Hub:
             role = ev.ChannelRole(role_name)
         except ValueError:
             raise Refused(CLOSE_BAD_REQUEST, "role must be customer or agent") from None
+        pending = await self._authenticate_ingest(connection)
         try:
             call = self.registry.attach(call_id, language, seat, "ingest")
         except IngestError as exc:
@@ -342,28 +340,51 @@ class Hub:
         session = IngestSession(call, role, self.limits.max_audio_bytes)
         reason = "hangup"
         try:
+            if pending is not None:
+                await self._ingest_message(connection, session, pending)
             async for message in connection:
-                try:
-                    if principal is None:
-                        principal = self._ingest_auth(message)
-                        if principal is None:
-                            raise Refused(CLOSE_UNAUTHORIZED, "ingest needs a token")
-                    if isinstance(message, bytes):
-                        reply = await session.on_audio(message)
-                    else:
-                        reply = await session.on_text(message)
-                except IngestError as exc:
-                    await connection.send(json.dumps({"error": str(exc)}))
-                    continue
-                if reply is not None:
-                    await connection.send(json.dumps(reply, ensure_ascii=False))
                 if session.ended:
-                    await connection.close()
                     break
+                await self._ingest_message(connection, session, message)
+            if session.ended:
+                await connection.close()
         except ConnectionClosed:
             reason = "disconnected"
         finally:
             await self.registry.detach(call_id, reason)
+
+    async def _authenticate_ingest(self, connection: ServerConnection) -> str | bytes | None:
+        """Check the client before any call exists; returns the first message
+        if it had to be read for its token."""
+        if self.access.open:
+            return None
+        assert connection.request is not None
+        header = connection.request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            principal = self.access.identify(header.removeprefix("Bearer ").strip())
+            if principal is None or principal.role is Role.AGENT:
+                raise Refused(CLOSE_UNAUTHORIZED, "unknown ingest token")
+            return None
+        try:
+            first = await asyncio.wait_for(connection.recv(), self.limits.auth_timeout_s)
+        except TimeoutError:
+            raise Refused(CLOSE_UNAUTHORIZED, "ingest needs a token") from None
+        if self._ingest_auth(first) is None:
+            raise Refused(CLOSE_UNAUTHORIZED, "ingest needs a token")
+        return first
+
+    async def _ingest_message(
+        self, connection: ServerConnection, session: IngestSession, message: str | bytes
+    ) -> None:
+        try:
+            if isinstance(message, bytes):
+                reply = await session.on_audio(message)
+            else:
+                reply = await session.on_text(message)
+        except IngestError as exc:
+            reply = {"error": str(exc)}
+        if reply is not None:
+            await connection.send(json.dumps(reply, ensure_ascii=False))
 
     def _ingest_auth(self, message: str | bytes) -> Principal | None:
         """A token in the first (config) message, for clients that cannot set headers."""
@@ -374,7 +395,7 @@ class Hub:
         except ValueError:
             return None
         config = data.get("config") if isinstance(data, dict) else None
-        token = config.pop("token", None) if isinstance(config, dict) else None
+        token = config.get("token") if isinstance(config, dict) else None
         principal = self.access.identify(token) if isinstance(token, str) else None
         return principal if principal is not None and principal.role is not Role.AGENT else None
 

@@ -1,3 +1,6 @@
+"""Shared fixtures: a random-weight vosk model the suite writes itself, and
+espeak-ng speech at a chosen rate."""
+
 import subprocess
 import wave
 from pathlib import Path
@@ -7,6 +10,11 @@ import pytest
 from ivr.modelbuild import write_random_model
 
 WORDS = ["internet", "down", "three", "days", "calling", "third", "time", "yes", "no"]
+
+
+@pytest.fixture(scope="session")
+def random_model_words() -> list[str]:
+    return list(WORDS)
 
 
 @pytest.fixture(scope="session")
