@@ -342,10 +342,11 @@ class Hub:
         try:
             if pending is not None:
                 await self._ingest_message(connection, session, pending)
-            async for message in connection:
-                if session.ended:
-                    break
-                await self._ingest_message(connection, session, message)
+            if not session.ended:
+                async for message in connection:
+                    await self._ingest_message(connection, session, message)
+                    if session.ended:
+                        break
             if session.ended:
                 await connection.close()
         except ConnectionClosed:
