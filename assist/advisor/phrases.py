@@ -1,27 +1,64 @@
-"""The phrase library: calming phrases and behaviour cues from data files."""
+"""The phrase library: calming phrases and behaviour cues, one data file per
+language (``assist/data/phrases_<lang>.toml``), validated at load with errors
+that name the file and the line.
+
+Every entry serves one principle (the ten principles of technical support
+plus the first-line experience) and answers one or more triggers. Phrases
+(``kind = "phrase"``) are something to say; cues (``kind = "cue"``) tell the
+agent how to behave, and are the only entries allowed for the behaviour
+triggers (shouting, fast speech, talk-over).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from ivr.datafile import DataFileError, load_toml, table_line
+from assist.advisor.wording import PatternError, Slot, expand_word
+from assist.anger.tomlpaths import KeyLines
+from ivr.datafile import DataFileError, load_toml
 from ivr.events import SuggestionKind
 
-PRINCIPLES = frozenset(
-    {
-        "patience", "empathy", "flexibility", "explain_steps", "polite_no",
-        "not_personal", "praise", "no_ego", "can_solve", "respect",
-    }
+LANGUAGES = ("en", "ru")
+
+# The ten principles of technical support, then the first-line specialist's
+# experience: never answer rudeness with rudeness, calm the customer, show
+# that your only wish is to help.
+PRINCIPLES: tuple[str, ...] = (
+    "patience",
+    "empathy",
+    "flexibility",
+    "explain_steps",
+    "polite_no",
+    "not_personal",
+    "praise",
+    "no_ego",
+    "can_solve",
+    "respect",
+    "first_line",
 )
-TRIGGERS = frozenset(
-    {
-        "repeat_contact", "outage", "waiting", "transfers", "threat", "insult", "manager",
-        "rising", "shouting", "fast_speech", "talk_over",
-    }
+# What the customer's words or the anger as a whole call for: answered with a phrase.
+SCRIPT_TRIGGERS: tuple[str, ...] = (
+    "repeat_contact",
+    "outage",
+    "waiting",
+    "transfers",
+    "threat",
+    "insult",
+    "manager",
+    "rising",
 )
+# How the customer speaks: answered with a behaviour cue, never a script.
+CUE_TRIGGERS: tuple[str, ...] = ("shouting", "fast_speech", "talk_over")
+# What the agent said or did: answered with a warning (see agent_rules).
+AGENT_TRIGGERS: tuple[str, ...] = ("agent_words", "agent_talk_over", "agent_voice")
+TRIGGERS: tuple[str, ...] = SCRIPT_TRIGGERS + CUE_TRIGGERS
+
+_TOP_KEYS = {"language", "labels", "reasons", "phrase"}
+_PHRASE_KEYS = {"id", "text", "principle", "triggers", "kind"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +67,35 @@ class Phrase:
     text: str
     principle: str
     triggers: tuple[str, ...]
-    kind: SuggestionKind
+    kind: SuggestionKind = SuggestionKind.PHRASE
+
+
+@dataclass(frozen=True)
+class PhraseBook:
+    """One language's phrases and cues, with labels for screens and hints
+    for reading the anger core's reasons."""
+
+    language: str
+    source: str
+    phrases: tuple[Phrase, ...]
+    principle_labels: dict[str, str] = field(default_factory=dict, compare=False)
+    trigger_labels: dict[str, str] = field(default_factory=dict, compare=False)
+    waiting_words: tuple[Slot, ...] = ()  # words of an outage reason that mean "waited"
+
+    def for_trigger(self, trigger: str) -> tuple[Phrase, ...]:
+        return tuple(p for p in self.phrases if trigger in p.triggers)
+
+    def principle_label(self, principle: str) -> str:
+        return self.principle_labels.get(principle, principle)
+
+    def trigger_label(self, trigger: str) -> str:
+        return self.trigger_labels.get(trigger, trigger)
+
+
+def library_language(language: str) -> str:
+    """``ru-RU`` -> ``ru``; a language without a library gets English."""
+    base = language.strip().lower().replace("_", "-").split("-", 1)[0]
+    return base if base in LANGUAGES else "en"
 
 
 def default_phrase_file(lang: str) -> Path:
@@ -38,37 +103,107 @@ def default_phrase_file(lang: str) -> Path:
 
 
 @cache
-def load_phrases(lang: str, path: Path | None = None) -> tuple[Phrase, ...]:
+def load_phrase_book(lang: str, path: Path | None = None) -> PhraseBook:
     path = path or default_phrase_file(lang)
     data, lines = load_toml(path)
+    where = KeyLines(lines)
+
+    def fail(key: tuple[str | int, ...], message: str) -> DataFileError:
+        return DataFileError(path, where.line(key), message)
+
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise fail((unknown[0],), f"unknown key(s) {unknown}; expected {sorted(_TOP_KEYS)}")
+    language = data.get("language", lang)
+    if language != lang:
+        raise fail(("language",), f"language is {language!r} but the file was loaded for {lang!r}")
+    principle_labels, trigger_labels = _labels(data.get("labels", {}), fail)
+    waiting = _waiting_words(data.get("reasons", {}), fail)
     entries = data.get("phrase")
     if not isinstance(entries, list) or not entries:
         raise DataFileError(path, None, "expected one or more [[phrase]] tables")
     phrases: list[Phrase] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        line = table_line(lines, "phrase", index)
+        phrases.append(_phrase(entry, index, seen, fail))
+    return PhraseBook(lang, str(path), tuple(phrases), principle_labels, trigger_labels, waiting)
 
-        def fail(message: str, line: int | None = line) -> DataFileError:
-            return DataFileError(path, line, f"phrase #{index + 1}: {message}")
 
-        unknown = set(entry) - {"id", "text", "principle", "triggers", "kind"}
-        if unknown:
-            raise fail(f"unknown key(s) {sorted(unknown)}")
-        for key in ("id", "text", "principle"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise fail(f"'{key}' must be a non-empty string")
-        if entry["id"] in seen:
-            raise fail(f"duplicate id {entry['id']!r}")
-        seen.add(entry["id"])
-        if entry["principle"] not in PRINCIPLES:
-            raise fail(f"unknown principle {entry['principle']!r}; one of {sorted(PRINCIPLES)}")
-        triggers = entry.get("triggers")
-        if not isinstance(triggers, list) or not triggers or not set(triggers) <= TRIGGERS:
-            raise fail(f"'triggers' must be a non-empty list drawn from {sorted(TRIGGERS)}")
+def load_phrases(lang: str, path: Path | None = None) -> tuple[Phrase, ...]:
+    """Only the phrases and cues of one language's library."""
+    return load_phrase_book(lang, path).phrases
+
+
+def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Any) -> Phrase:
+    here = ("phrase", index)
+
+    def bad(key: str | None, message: str) -> DataFileError:
+        error: DataFileError = fail(here if key is None else (*here, key), f"phrase #{index + 1}: {message}")
+        return error
+
+    unknown = set(entry) - _PHRASE_KEYS
+    if unknown:
+        raise bad(None, f"unknown key(s) {sorted(unknown)}")
+    for key in ("id", "text", "principle"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise bad(key if key in entry else None, f"'{key}' must be a non-empty string")
+    phrase_id = entry["id"].strip()
+    if phrase_id in seen:
+        raise bad("id", f"duplicate id {phrase_id!r}")
+    if "#" in phrase_id:
+        raise bad("id", f"id {phrase_id!r} must not contain '#'")
+    seen.add(phrase_id)
+    if entry["principle"] not in PRINCIPLES:
+        raise bad("principle", f"unknown principle {entry['principle']!r}; one of {list(PRINCIPLES)}")
+    triggers = entry.get("triggers")
+    if (
+        not isinstance(triggers, list)
+        or not triggers
+        or not all(isinstance(t, str) and t in TRIGGERS for t in triggers)
+    ):
+        raise bad(
+            "triggers" if "triggers" in entry else None,
+            f"'triggers' must be a non-empty list drawn from {list(TRIGGERS)}",
+        )
+    kind_text = entry.get("kind", "phrase")
+    if kind_text not in ("phrase", "cue"):
+        raise bad("kind", "'kind' must be 'phrase' or 'cue'")
+    kind = SuggestionKind(kind_text)
+    behaviour = [t for t in triggers if t in CUE_TRIGGERS]
+    if behaviour and kind is not SuggestionKind.CUE:
+        raise bad("kind", f"trigger(s) {behaviour} are answered by behaviour cues: set kind = \"cue\"")
+    return Phrase(phrase_id, " ".join(entry["text"].split()), entry["principle"], tuple(triggers), kind)
+
+
+def _labels(table: Any, fail: Any) -> tuple[dict[str, str], dict[str, str]]:
+    if not isinstance(table, dict) or set(table) - {"principles", "triggers"}:
+        raise fail(("labels",), "[labels] holds only [labels.principles] and [labels.triggers]")
+    out: list[dict[str, str]] = []
+    for name, known in (("principles", PRINCIPLES), ("triggers", TRIGGERS + AGENT_TRIGGERS)):
+        labels = table.get(name, {})
+        if not isinstance(labels, dict):
+            raise fail(("labels", name), f"[labels.{name}] must be a table")
+        for key, value in labels.items():
+            if key not in known:
+                raise fail(("labels", name, key), f"no {name[:-1]} called {key!r}; one of {list(known)}")
+            if not isinstance(value, str) or not value.strip():
+                raise fail(("labels", name, key), f"label of {key!r} must be a non-empty string")
+        out.append({k: v.strip() for k, v in labels.items()})
+    return out[0], out[1]
+
+
+def _waiting_words(table: Any, fail: Any) -> tuple[Slot, ...]:
+    if not isinstance(table, dict) or set(table) - {"waiting"}:
+        raise fail(("reasons",), "[reasons] holds only 'waiting'")
+    words = table.get("waiting", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise fail(("reasons", "waiting"), "'waiting' must be a list of word patterns")
+    slots = []
+    for word in words:
+        if len(word.split()) != 1:
+            raise fail(("reasons", "waiting"), f"{word!r}: one word per entry")
         try:
-            kind = SuggestionKind(entry.get("kind", "phrase"))
-        except ValueError:
-            raise fail("'kind' must be 'phrase' or 'cue'") from None
-        phrases.append(Phrase(entry["id"], entry["text"].strip(), entry["principle"], tuple(triggers), kind))
-    return tuple(phrases)
+            slots.append(expand_word(word))
+        except PatternError as exc:
+            raise fail(("reasons", "waiting"), str(exc)) from None
+    return tuple(slots)

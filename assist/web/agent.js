@@ -1,7 +1,8 @@
 "use strict";
 (function () {
   const params = new URLSearchParams(location.search);
-  const callId = params.get("call") || "";
+  const seat = params.get("seat") || "";
+  let callId = params.get("call") || "";
   const $ = (id) => document.getElementById(id);
   const MAX_CARDS = 2;
   let t = UI_TEXT.en;
@@ -56,7 +57,7 @@
     const card = el("div", "suggestion " + s.kind);
     card.dataset.id = s.suggestion_id;
     card.appendChild(el("div", "text", s.text));
-    card.appendChild(el("div", "why", `${s.principle} · ${s.trigger}`));
+    card.appendChild(el("div", "why", (t.principles && t.principles[s.principle]) || s.principle));
     const used = el("button", "used", t.used);
     const dismiss = el("button", "dismiss", t.dismiss);
     used.onclick = () => feedback(s, "used", card);
@@ -68,9 +69,22 @@
     $("no-suggestions").hidden = true;
   }
 
+  function resetForCall(id) {
+    callId = id;
+    $("call").textContent = id;
+    $("transcript").replaceChildren();
+    $("reasons").replaceChildren();
+    document.querySelectorAll(".suggestion").forEach((c) => c.remove());
+    $("no-suggestions").hidden = false;
+    partialLine = {};
+  }
+
   function onEvent(e) {
     switch (e.type) {
-      case "CallStarted": setLanguage(e.language); break;
+      case "CallStarted":
+        if (seat && e.call_id !== callId) resetForCall(e.call_id);
+        setLanguage(e.language);
+        break;
       case "TranscriptPartial": if (e.text) addLine(e.role, e.text, true); break;
       case "TranscriptFinal": if (e.text) addLine(e.role, e.text, false); break;
       case "AngerUpdate": showAnger(e); break;
@@ -84,5 +98,6 @@
     }
   }
 
-  const events = connectEvents("/ws/agent", { call: callId }, onEvent, (s) => { $("status").textContent = s; });
+  const query = seat ? { seat } : { call: callId };
+  const events = connectEvents("/ws/agent", query, onEvent, (s) => { $("status").textContent = s; });
 })();

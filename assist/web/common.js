@@ -8,11 +8,21 @@ function connectEvents(path, params, onEvent, onStatus) {
   let socket = null;
   function open() {
     const query = new URLSearchParams(params);
-    const seqs = Object.values(lastSeq);
-    if (seqs.length === 1) query.set("after", String(seqs[0]));
+    const calls = Object.keys(lastSeq);
+    if (calls.length === 1) {
+      query.set("after", String(lastSeq[calls[0]]));
+      if (!query.get("call")) query.set("call", calls[0]);
+    }
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     socket = new WebSocket(`${scheme}//${location.host}${path}?${query}`);
-    socket.onopen = () => { retryMs = 500; onStatus("live"); };
+    socket.onopen = () => {
+      retryMs = 500;
+      // The token lives in the page's #fragment, which browsers never send to
+      // the server, and reaches the hub only inside the socket.
+      const token = new URLSearchParams(location.hash.slice(1)).get("token");
+      if (token) socket.send(JSON.stringify({ type: "auth", token }));
+      onStatus("live");
+    };
     socket.onmessage = (msg) => {
       const event = JSON.parse(msg.data);
       if (event.call_id && event.seq) {
@@ -41,8 +51,14 @@ function el(tag, className, text) {
 const UI_TEXT = {
   en: { transcript: "Transcript", anger: "Customer mood", suggestions: "Suggestions", used: "Used", dismiss: "Dismiss",
         customer: "Customer", agent: "You", none: "No suggestions right now.", calm: "calm", tense: "tense", angry: "angry",
-        rising: "rising", steady: "steady", falling: "falling", ended: "call ended" },
+        rising: "rising", steady: "steady", falling: "falling", ended: "call ended",
+        principles: { patience: "patience", empathy: "put yourself in their place", flexibility: "flexibility",
+          explain_steps: "explain step by step", polite_no: "say no politely", not_personal: "don't take it personally",
+          praise: "praise what they did right", no_ego: "no ego", can_solve: "show you can solve it", respect: "respect" } },
   ru: { transcript: "Разговор", anger: "Настроение клиента", suggestions: "Подсказки", used: "Использовал", dismiss: "Скрыть",
         customer: "Клиент", agent: "Вы", none: "Подсказок пока нет.", calm: "спокоен", tense: "напряжён", angry: "сердит",
-        rising: "растёт", steady: "ровно", falling: "спадает", ended: "звонок завершён" },
+        rising: "растёт", steady: "ровно", falling: "спадает", ended: "звонок завершён",
+        principles: { patience: "терпение", empathy: "встаньте на место клиента", flexibility: "гибкость",
+          explain_steps: "объясняйте по шагам", polite_no: "вежливое «нет»", not_personal: "не принимайте на свой счёт",
+          praise: "похвалите верные действия", no_ego: "без самолюбия", can_solve: "покажите, что решите", respect: "уважение" } },
 };

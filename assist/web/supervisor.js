@@ -24,7 +24,7 @@
       tr.appendChild(el("td", "trend", c.trend));
       tr.appendChild(el("td", "", c.reason));
       tr.appendChild(el("td", "", c.live ? "live" : "ended"));
-      tr.onclick = () => window.open("/agent?call=" + encodeURIComponent(c.id), "_blank");
+      tr.onclick = () => window.open("/agent?call=" + encodeURIComponent(c.id) + location.hash, "_blank");
       body.appendChild(tr);
     }
   }

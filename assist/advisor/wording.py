@@ -1,0 +1,139 @@
+"""Word patterns for the advisor's data files: what an agent said, what a
+customer's reason quoted.
+
+A pattern is words separated by spaces. Each word may be
+
+- a plain word form: ``department``;
+- brace alternatives: ``виноват{,а,ы}`` is ``виноват``, ``виновата``,
+  ``виноваты`` (several groups multiply, an empty alternative is allowed);
+- a stem: ``заткн*`` is any word starting with ``заткн``.
+
+Matching runs on normalised tokens (lower case, ``ё`` as ``е``, typographic
+apostrophes as ``'``). The words of a pattern must come in order, with at most
+``max_gap`` other words between two of them, which absorbs a recogniser's
+stray insertions ("i uh can't do anything").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_WORD = re.compile(r"^(?:[^\W\d_]|'|\{[^{}]*\})+\*?$")
+_GROUP = re.compile(r"\{([^{}]*)\}")
+
+
+def normalize(text: str) -> str:
+    """Lower case, ``ё`` as ``е``, typographic apostrophes as ``'``."""
+    return text.lower().replace("ё", "е").replace("\u2019", "'").replace("\u02bc", "'")
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised word tokens (letters with inner apostrophes; hyphens split)."""
+    return _TOKEN.findall(normalize(text).replace("-", " "))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One word of a pattern: exact forms and/or stems."""
+
+    forms: frozenset[str]
+    stems: tuple[str, ...] = ()
+
+    def matches(self, token: str) -> bool:
+        return token in self.forms or any(token.startswith(s) for s in self.stems)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    text: str  # as written in the data file
+    slots: tuple[Slot, ...]
+
+    def find(self, tokens: Sequence[str], max_gap: int) -> list[tuple[int, int]]:
+        """Spans ``(first, last)`` (token indices, inclusive) where the pattern
+        matches, earliest first, not overlapping each other."""
+        spans: list[tuple[int, int]] = []
+        start = 0
+        while start < len(tokens):
+            span = self._match_at(tokens, start, max_gap)
+            if span is None:
+                start += 1
+            else:
+                spans.append(span)
+                start = span[1] + 1
+        return spans
+
+    def _match_at(self, tokens: Sequence[str], start: int, max_gap: int) -> tuple[int, int] | None:
+        if not self.slots[0].matches(tokens[start]):
+            return None
+        end = self._rest(tokens, 1, start, max_gap)
+        return None if end is None else (start, end)
+
+    def _rest(self, tokens: Sequence[str], slot: int, position: int, max_gap: int) -> int | None:
+        """The last index of the earliest-ending match of slots[slot:] after position."""
+        if slot == len(self.slots):
+            return position
+        for candidate in range(position + 1, min(len(tokens), position + 2 + max_gap)):
+            if self.slots[slot].matches(tokens[candidate]):
+                end = self._rest(tokens, slot + 1, candidate, max_gap)
+                if end is not None:
+                    return end
+        return None
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be compiled; the message says why."""
+
+
+def expand_word(word: str) -> Slot:
+    """One pattern word (``виноват{,а,ы}``, ``заткн*``, ``manager``) as a slot."""
+    word = normalize(word)
+    if not _WORD.match(word):
+        raise PatternError(f"{word!r} is not a word pattern (letters, {{a,b}} alternatives, a final *)")
+    stem = word.endswith("*")
+    body = word.removesuffix("*")
+    parts = _GROUP.split(body)  # literal, group, literal, group, ...
+    choices = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(parts)]
+    forms = frozenset("".join(c) for c in itertools.product(*choices))
+    if "" in forms:
+        raise PatternError(f"{word!r} can expand to an empty word")
+    if stem:
+        return Slot(frozenset(), tuple(sorted(forms)))
+    return Slot(forms)
+
+
+def compile_pattern(text: str) -> Pattern:
+    words = text.split()
+    if not words:
+        raise PatternError("empty pattern")
+    return Pattern(text, tuple(expand_word(w) for w in words))
+
+
+def rewritten(
+    tokens: Sequence[str], rewrites: Mapping[tuple[str, ...], str]
+) -> list[tuple[str, int, int]]:
+    """Tokens after rewriting, each with the span ``(first, last)`` of input
+    tokens it stands for."""
+    return [(token, start, end) for start, end, token in _rewrite_spans(tokens, rewrites)]
+
+
+def _rewrite_spans(
+    tokens: Sequence[str], rewrites: Mapping[tuple[str, ...], str]
+) -> list[tuple[int, int, str]]:
+    longest = max((len(k) for k in rewrites), default=0)
+    out: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(tokens):
+        for size in range(min(longest, len(tokens) - index), 0, -1):
+            key = tuple(tokens[index : index + size])
+            if key in rewrites:
+                out.append((index, index + size - 1, rewrites[key]))
+                index += size
+                break
+        else:
+            out.append((index, index, tokens[index]))
+            index += 1
+    return out
