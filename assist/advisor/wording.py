@@ -52,35 +52,37 @@ class Pattern:
     text: str  # as written in the data file
     slots: tuple[Slot, ...]
 
-    def find(self, tokens: Sequence[str], max_gap: int) -> list[tuple[int, int]]:
-        """Spans ``(first, last)`` (token indices, inclusive) where the pattern
-        matches, earliest first, not overlapping each other."""
-        spans: list[tuple[int, int]] = []
+    def find(self, tokens: Sequence[str], max_gap: int) -> list[tuple[int, ...]]:
+        """Token indices of each match (one per word of the pattern), earliest
+        first, matches not overlapping each other."""
+        found: list[tuple[int, ...]] = []
         start = 0
         while start < len(tokens):
-            span = self._match_at(tokens, start, max_gap)
-            if span is None:
+            positions = self._match_at(tokens, start, max_gap)
+            if positions is None:
                 start += 1
             else:
-                spans.append(span)
-                start = span[1] + 1
-        return spans
+                found.append(positions)
+                start = positions[-1] + 1
+        return found
 
-    def _match_at(self, tokens: Sequence[str], start: int, max_gap: int) -> tuple[int, int] | None:
+    def _match_at(self, tokens: Sequence[str], start: int, max_gap: int) -> tuple[int, ...] | None:
         if not self.slots[0].matches(tokens[start]):
             return None
-        end = self._rest(tokens, 1, start, max_gap)
-        return None if end is None else (start, end)
+        return self._rest(tokens, 1, (start,), max_gap)
 
-    def _rest(self, tokens: Sequence[str], slot: int, position: int, max_gap: int) -> int | None:
-        """The last index of the earliest-ending match of slots[slot:] after position."""
+    def _rest(
+        self, tokens: Sequence[str], slot: int, taken: tuple[int, ...], max_gap: int
+    ) -> tuple[int, ...] | None:
+        """The earliest-ending completion of ``taken`` with slots[slot:]."""
         if slot == len(self.slots):
-            return position
-        for candidate in range(position + 1, min(len(tokens), position + 2 + max_gap)):
+            return taken
+        last = taken[-1]
+        for candidate in range(last + 1, min(len(tokens), last + 2 + max_gap)):
             if self.slots[slot].matches(tokens[candidate]):
-                end = self._rest(tokens, slot + 1, candidate, max_gap)
-                if end is not None:
-                    return end
+                done = self._rest(tokens, slot + 1, (*taken, candidate), max_gap)
+                if done is not None:
+                    return done
         return None
 
 
@@ -92,7 +94,9 @@ def expand_word(word: str) -> Slot:
     """One pattern word (``виноват{,а,ы}``, ``заткн*``, ``manager``) as a slot."""
     word = normalize(word)
     if not _WORD.match(word):
-        raise PatternError(f"{word!r} is not a word pattern (letters, {{a,b}} alternatives, a final *)")
+        raise PatternError(
+            f"{word!r} is not a word pattern (letters, {{a,b}} alternatives, a final *)"
+        )
     stem = word.endswith("*")
     body = word.removesuffix("*")
     parts = _GROUP.split(body)  # literal, group, literal, group, ...

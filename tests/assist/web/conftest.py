@@ -78,8 +78,10 @@ def running_hub() -> Iterator[RunningHub]:
     yield from start_hub()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped: Playwright's sync API keeps an event loop running on the
+    main thread while it is open, which would break later asyncio.run() tests."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     from playwright.sync_api import sync_playwright
 

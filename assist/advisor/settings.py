@@ -1,0 +1,170 @@
+"""The advisor's settings, read from ``assist/data/advisor.toml``.
+
+The shipped file holds every default. A site file given to
+:func:`load_advisor_settings` needs only the keys it changes. Every key is
+checked (type and range) and an error names the file and the line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from assist.advisor.phrases import PRINCIPLES
+from assist.anger.tomlpaths import KeyLines
+from ivr.datafile import DataFileError, load_toml
+
+
+def _num(lo: float, hi: float) -> Any:
+    return field(metadata={"lo": lo, "hi": hi})
+
+
+@dataclass(frozen=True)
+class ChoiceSettings:
+    cooldown_s: float = _num(0, 600)
+    min_gap_s: float = _num(0, 60)
+    reanswer_s: float = _num(0, 3600)
+    rising_repeat_s: float = _num(0, 3600)
+    stale_s: float = _num(0, 600)
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    max_cards: int = _num(1, 10)
+    min_visible_s: float = _num(0, 60)
+
+
+@dataclass(frozen=True)
+class CueSettings:
+    shouting_min_weight: float = _num(0, 1)
+    fast_speech_min_weight: float = _num(0, 1)
+    talk_over_min_weight: float = _num(0, 1)
+    repeat_s: float = _num(0, 3600)
+
+
+@dataclass(frozen=True)
+class PreferenceSettings:
+    angry: tuple[str, ...] = field(metadata={"principles": True})
+    rising: tuple[str, ...] = field(metadata={"principles": True})
+    tense: tuple[str, ...] = field(metadata={"principles": True})
+    falling: tuple[str, ...] = field(metadata={"principles": True})
+
+
+@dataclass(frozen=True)
+class AgentWordSettings:
+    repeat_s: float = _num(0, 3600)
+    min_conf: float = _num(0, 1)
+
+
+@dataclass(frozen=True)
+class AgentVoiceSettings:
+    hop_s: float = _num(0.005, 1)
+    hangover_s: float = _num(0, 2)
+    talk_over_s: float = _num(0.1, 30)
+    talk_over_repeat_s: float = _num(0, 3600)
+    baseline_voiced_s: float = _num(0.5, 120)
+    window_voiced_s: float = _num(0.1, 30)
+    min_window_voiced_s: float = _num(0.1, 30)
+    window_max_age_s: float = _num(0.1, 60)
+    loudness_rise_db: float = _num(0.5, 40)
+    pitch_rise_st: float = _num(0.5, 24)
+    rearm_fraction: float = _num(0, 1)
+    voice_repeat_s: float = _num(0, 3600)
+
+
+@dataclass(frozen=True)
+class AdvisorSettings:
+    choice: ChoiceSettings
+    screen: ScreenSettings
+    cues: CueSettings
+    preference: PreferenceSettings
+    agent_words: AgentWordSettings
+    agent_voice: AgentVoiceSettings
+
+
+_SECTIONS: dict[str, type] = {
+    "choice": ChoiceSettings,
+    "screen": ScreenSettings,
+    "cues": CueSettings,
+    "preference": PreferenceSettings,
+    "agent_words": AgentWordSettings,
+    "agent_voice": AgentVoiceSettings,
+}
+
+
+def default_settings_path() -> Path:
+    return Path(str(resources.files("assist") / "data" / "advisor.toml"))
+
+
+@cache
+def load_advisor_settings(path: Path | None = None) -> AdvisorSettings:
+    """The shipped defaults, with the keys of ``path`` (if given) laid over them."""
+    default_path = default_settings_path()
+    values = _read(default_path, partial=False)
+    if path is not None and Path(path) != default_path:
+        for section, keys in _read(Path(path), partial=True).items():
+            values[section].update(keys)
+    sections = {name: cls(**values[name]) for name, cls in _SECTIONS.items()}
+    settings = AdvisorSettings(**sections)
+    if settings.agent_voice.min_window_voiced_s > settings.agent_voice.window_voiced_s:
+        raise DataFileError(
+            Path(path or default_path), None,
+            "agent_voice.min_window_voiced_s must not exceed agent_voice.window_voiced_s",
+        )
+    return settings
+
+
+def _read(path: Path, *, partial: bool) -> dict[str, dict[str, Any]]:
+    data, lines = load_toml(path)
+    where = KeyLines(lines)
+
+    def fail(key: tuple[str, ...], message: str) -> DataFileError:
+        return DataFileError(path, where.line(key), message)
+
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise fail((unknown[0],), f"unknown section(s) {unknown}; expected {sorted(_SECTIONS)}")
+    out: dict[str, dict[str, Any]] = {}
+    for name, type_class in _SECTIONS.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise fail((name,), f"[{name}] must be a table")
+        known = {f.name: f for f in dataclasses.fields(type_class)}
+        extra = sorted(set(table) - set(known))
+        if extra:
+            raise fail((name, extra[0]), f"unknown key(s) {extra} in [{name}]; expected {sorted(known)}")
+        if not partial:
+            missing = sorted(set(known) - set(table))
+            if missing:
+                raise fail((name,), f"[{name}] is missing {missing}")
+        out[name] = {
+            key: _value(value, known[key], lambda m, k=key: fail((name, k), f"{name}.{k}: {m}"))
+            for key, value in table.items()
+        }
+    return out
+
+
+def _value(value: Any, spec: dataclasses.Field[Any], fail: Callable[[str], DataFileError]) -> Any:
+    meta = spec.metadata
+    if meta.get("principles"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail("must be a list of principles")
+        unknown = [v for v in value if v not in PRINCIPLES]
+        if unknown:
+            raise fail(f"unknown principle(s) {unknown}; one of {list(PRINCIPLES)}")
+        if len(set(value)) != len(value):
+            raise fail("lists a principle twice")
+        return tuple(value)
+    integral = spec.type in ("int", int)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+        integral and not isinstance(value, int)
+    ):
+        raise fail(f"must be {'a whole number' if integral else 'a number'}, not {value!r}")
+    if not meta["lo"] <= value <= meta["hi"]:
+        raise fail(f"{value} is outside {meta['lo']}..{meta['hi']}")
+    return int(value) if integral else float(value)
