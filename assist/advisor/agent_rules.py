@@ -17,26 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from assist.advisor.phrases import PRINCIPLES
+from assist.advisor.phrases import PRINCIPLES, Fail
 from assist.advisor.wording import Pattern, PatternError, compile_pattern, rewritten, tokenize
-from assist.anger.tomlpaths import KeyLines
 from ivr import events as ev
 from ivr.datafile import DataFileError, load_toml
 
 _TOP_KEYS = {"language", "matching", "normalize", "talk_over", "voice_rising", "warning"}
 _RULE_KEYS = {"id", "principle", "text", "patterns", "except"}
-
-class Fail:
-    """Errors that name the file and the line of a key (or of a string in an array)."""
-
-    def __init__(self, path: Path, lines: list[str]) -> None:
-        self.path, self.where = path, KeyLines(lines)
-
-    def __call__(
-        self, key: tuple[str | int, ...], message: str, text: str | None = None
-    ) -> DataFileError:
-        line = self.where.line(key) if text is None else self.where.line_of_text(key, text)
-        return DataFileError(self.path, line, message)
 
 
 @dataclass(frozen=True)
@@ -191,7 +178,9 @@ def _notice(data: dict[str, Any], name: str, fail: Fail) -> Notice:
         raise fail((name,), f"[{name}] holds only 'principle' and 'text'")
     principle, text = table.get("principle"), table.get("text")
     if principle not in PRINCIPLES:
-        raise fail((name, "principle"), f"unknown principle {principle!r}; one of {list(PRINCIPLES)}")
+        raise fail(
+            (name, "principle"), f"unknown principle {principle!r}; one of {list(PRINCIPLES)}"
+        )
     if not isinstance(text, str) or not text.strip():
         raise fail((name, "text"), "'text' must be a non-empty string")
     return Notice(principle, " ".join(text.split()))
@@ -221,7 +210,9 @@ def _rule(
         raise bad("id", f"id {rule_id!r} is used twice or contains '#'")
     seen.add(rule_id)
     if entry["principle"] not in PRINCIPLES:
-        raise bad("principle", f"unknown principle {entry['principle']!r}; one of {list(PRINCIPLES)}")
+        raise bad(
+            "principle", f"unknown principle {entry['principle']!r}; one of {list(PRINCIPLES)}"
+        )
     patterns = _patterns(entry, "patterns", rewrites, bad, required=True)
     exceptions = _patterns(entry, "except", rewrites, bad, required=False)
     text = " ".join(entry["text"].split())
@@ -237,8 +228,10 @@ def _patterns(
     required: bool,
 ) -> tuple[Pattern, ...]:
     items = entry.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(p, str) for p in items) or (
-        required and not items
+    if (
+        not isinstance(items, list)
+        or not all(isinstance(p, str) for p in items)
+        or (required and not items)
     ):
         raise bad(key if key in entry else None, f"'{key}' must be a list of word patterns")
     out = []

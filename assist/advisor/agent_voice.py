@@ -117,13 +117,17 @@ class AgentVoiceWatch:
             else:
                 self._run, self._run_alerted = 0, False
             at_s = round(index * self.s.hop_s, 4)
-            if self._run >= need and not self._run_alerted and self._due(
-                self._last_talk_alert_s, at_s, self.s.talk_over_repeat_s
+            if (
+                self._run >= need
+                and not self._run_alerted
+                and self._due(self._last_talk_alert_s, at_s, self.s.talk_over_repeat_s)
             ):
                 self._run_alerted = True
                 self._last_talk_alert_s = at_s
                 seconds = self._run * self.s.hop_s
-                alerts.append(VoiceAlert("agent_talk_over", at_s, f"{seconds:.1f} s over the customer"))
+                alerts.append(
+                    VoiceAlert("agent_talk_over", at_s, f"{seconds:.1f} s over the customer")
+                )
             self._prev = now
         self._next = max(self._next, upto)
         return alerts
@@ -143,7 +147,9 @@ class AgentVoiceWatch:
         window = self._recent
         window.append((frame.at_s, frame.loudness_db, st))
         keep = max(1, round(self.s.window_voiced_s / self.s.hop_s))
-        while len(window) > keep or (window and frame.at_s - window[0][0] > self.s.window_max_age_s):
+        while len(window) > keep or (
+            window and frame.at_s - window[0][0] > self.s.window_max_age_s
+        ):
             window.popleft()
         if len(window) * self.s.hop_s < self.s.min_window_voiced_s - 1e-9:
             return None

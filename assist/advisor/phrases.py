@@ -61,6 +61,19 @@ _TOP_KEYS = {"language", "labels", "reasons", "phrase"}
 _PHRASE_KEYS = {"id", "text", "principle", "triggers", "kind"}
 
 
+class Fail:
+    """Errors that name the file and the line of a key (or of a string in an array)."""
+
+    def __init__(self, path: Path, lines: list[str]) -> None:
+        self.path, self.where = path, KeyLines(lines)
+
+    def __call__(
+        self, key: tuple[str | int, ...], message: str, text: str | None = None
+    ) -> DataFileError:
+        line = self.where.line(key) if text is None else self.where.line_of_text(key, text)
+        return DataFileError(self.path, line, message)
+
+
 @dataclass(frozen=True)
 class Phrase:
     phrase_id: str
@@ -106,10 +119,7 @@ def default_phrase_file(lang: str) -> Path:
 def load_phrase_book(lang: str, path: Path | None = None) -> PhraseBook:
     path = path or default_phrase_file(lang)
     data, lines = load_toml(path)
-    where = KeyLines(lines)
-
-    def fail(key: tuple[str | int, ...], message: str) -> DataFileError:
-        return DataFileError(path, where.line(key), message)
+    fail = Fail(path, lines)
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
@@ -134,12 +144,11 @@ def load_phrases(lang: str, path: Path | None = None) -> tuple[Phrase, ...]:
     return load_phrase_book(lang, path).phrases
 
 
-def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Any) -> Phrase:
-    here = ("phrase", index)
+def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Fail) -> Phrase:
+    here: tuple[str | int, ...] = ("phrase", index)
 
     def bad(key: str | None, message: str) -> DataFileError:
-        error: DataFileError = fail(here if key is None else (*here, key), f"phrase #{index + 1}: {message}")
-        return error
+        return fail(here if key is None else (*here, key), f"phrase #{index + 1}: {message}")
 
     unknown = set(entry) - _PHRASE_KEYS
     if unknown:
@@ -154,7 +163,9 @@ def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Any) -> Phr
         raise bad("id", f"id {phrase_id!r} must not contain '#'")
     seen.add(phrase_id)
     if entry["principle"] not in PRINCIPLES:
-        raise bad("principle", f"unknown principle {entry['principle']!r}; one of {list(PRINCIPLES)}")
+        raise bad(
+            "principle", f"unknown principle {entry['principle']!r}; one of {list(PRINCIPLES)}"
+        )
     triggers = entry.get("triggers")
     if (
         not isinstance(triggers, list)
@@ -171,11 +182,15 @@ def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Any) -> Phr
     kind = SuggestionKind(kind_text)
     behaviour = [t for t in triggers if t in CUE_TRIGGERS]
     if behaviour and kind is not SuggestionKind.CUE:
-        raise bad("kind", f"trigger(s) {behaviour} are answered by behaviour cues: set kind = \"cue\"")
-    return Phrase(phrase_id, " ".join(entry["text"].split()), entry["principle"], tuple(triggers), kind)
+        raise bad(
+            "kind", f'trigger(s) {behaviour} are answered by behaviour cues: set kind = "cue"'
+        )
+    return Phrase(
+        phrase_id, " ".join(entry["text"].split()), entry["principle"], tuple(triggers), kind
+    )
 
 
-def _labels(table: Any, fail: Any) -> tuple[dict[str, str], dict[str, str]]:
+def _labels(table: Any, fail: Fail) -> tuple[dict[str, str], dict[str, str]]:
     if not isinstance(table, dict) or set(table) - {"principles", "triggers"}:
         raise fail(("labels",), "[labels] holds only [labels.principles] and [labels.triggers]")
     out: list[dict[str, str]] = []
@@ -185,14 +200,16 @@ def _labels(table: Any, fail: Any) -> tuple[dict[str, str], dict[str, str]]:
             raise fail(("labels", name), f"[labels.{name}] must be a table")
         for key, value in labels.items():
             if key not in known:
-                raise fail(("labels", name, key), f"no {name[:-1]} called {key!r}; one of {list(known)}")
+                raise fail(
+                    ("labels", name, key), f"no {name[:-1]} called {key!r}; one of {list(known)}"
+                )
             if not isinstance(value, str) or not value.strip():
                 raise fail(("labels", name, key), f"label of {key!r} must be a non-empty string")
         out.append({k: v.strip() for k, v in labels.items()})
     return out[0], out[1]
 
 
-def _waiting_words(table: Any, fail: Any) -> tuple[Slot, ...]:
+def _waiting_words(table: Any, fail: Fail) -> tuple[Slot, ...]:
     if not isinstance(table, dict) or set(table) - {"waiting"}:
         raise fail(("reasons",), "[reasons] holds only 'waiting'")
     words = table.get("waiting", [])
@@ -201,9 +218,9 @@ def _waiting_words(table: Any, fail: Any) -> tuple[Slot, ...]:
     slots = []
     for word in words:
         if len(word.split()) != 1:
-            raise fail(("reasons", "waiting"), f"{word!r}: one word per entry")
+            raise fail(("reasons", "waiting"), f"{word!r}: one word per entry", word)
         try:
             slots.append(expand_word(word))
         except PatternError as exc:
-            raise fail(("reasons", "waiting"), str(exc)) from None
+            raise fail(("reasons", "waiting"), str(exc), word) from None
     return tuple(slots)

@@ -8,7 +8,6 @@ checked (type and range) and an error names the file and the line.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -113,7 +112,8 @@ def load_advisor_settings(path: Path | None = None) -> AdvisorSettings:
     settings = AdvisorSettings(**sections)
     if settings.agent_voice.min_window_voiced_s > settings.agent_voice.window_voiced_s:
         raise DataFileError(
-            Path(path or default_path), None,
+            Path(path or default_path),
+            None,
             "agent_voice.min_window_voiced_s must not exceed agent_voice.window_voiced_s",
         )
     return settings
@@ -137,34 +137,41 @@ def _read(path: Path, *, partial: bool) -> dict[str, dict[str, Any]]:
         known = {f.name: f for f in dataclasses.fields(type_class)}
         extra = sorted(set(table) - set(known))
         if extra:
-            raise fail((name, extra[0]), f"unknown key(s) {extra} in [{name}]; expected {sorted(known)}")
+            raise fail(
+                (name, extra[0]), f"unknown key(s) {extra} in [{name}]; expected {sorted(known)}"
+            )
         if not partial:
             missing = sorted(set(known) - set(table))
             if missing:
                 raise fail((name,), f"[{name}] is missing {missing}")
-        out[name] = {
-            key: _value(value, known[key], lambda m, k=key: fail((name, k), f"{name}.{k}: {m}"))
-            for key, value in table.items()
-        }
+        out[name] = {}
+        for key, value in table.items():
+            try:
+                out[name][key] = _value(value, known[key])
+            except ValueError as exc:
+                raise fail((name, key), f"{name}.{key}: {exc}") from None
     return out
 
 
-def _value(value: Any, spec: dataclasses.Field[Any], fail: Callable[[str], DataFileError]) -> Any:
+def _value(value: Any, spec: dataclasses.Field[Any]) -> Any:
+    """The checked value of one key (ValueError says what is wrong)."""
     meta = spec.metadata
     if meta.get("principles"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail("must be a list of principles")
+            raise ValueError("must be a list of principles")
         unknown = [v for v in value if v not in PRINCIPLES]
         if unknown:
-            raise fail(f"unknown principle(s) {unknown}; one of {list(PRINCIPLES)}")
+            raise ValueError(f"unknown principle(s) {unknown}; one of {list(PRINCIPLES)}")
         if len(set(value)) != len(value):
-            raise fail("lists a principle twice")
+            raise ValueError("lists a principle twice")
         return tuple(value)
     integral = spec.type in ("int", int)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-        integral and not isinstance(value, int)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (integral and not isinstance(value, int))
     ):
-        raise fail(f"must be {'a whole number' if integral else 'a number'}, not {value!r}")
+        raise ValueError(f"must be {'a whole number' if integral else 'a number'}, not {value!r}")
     if not meta["lo"] <= value <= meta["hi"]:
-        raise fail(f"{value} is outside {meta['lo']}..{meta['hi']}")
+        raise ValueError(f"{value} is outside {meta['lo']}..{meta['hi']}")
     return int(value) if integral else float(value)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ivr import events as ev
+from ivr import wire
 
 Event = ev.Event
 EventFilter = Callable[[Event], bool]
@@ -75,6 +76,7 @@ class EventBus:
     max_queue: int = 1000
     _seq: dict[str, int] = field(default_factory=dict)
     _history: dict[str, list[Event]] = field(default_factory=dict)
+    _wire_text: dict[tuple[str, int], str] = field(default_factory=dict)
     _subscribers: list[Subscription] = field(default_factory=list)
     calls: dict[str, CallSummary] = field(default_factory=dict)
 
@@ -83,6 +85,7 @@ class EventBus:
         self._seq[event.call_id] = seq
         event = dataclasses.replace(event, seq=seq)
         self._history.setdefault(event.call_id, []).append(event)
+        self._wire_text[(event.call_id, seq)] = wire.encode(event)
         self._summarise(event)
         for sub in self._subscribers:
             if sub.accepts(event):
@@ -92,6 +95,10 @@ class EventBus:
     def history(self, call_id: str, after_seq: int = 0) -> list[Event]:
         events = self._history.get(call_id, [])
         return [e for e in events if e.seq > after_seq]
+
+    def encoded(self, event: Event) -> str:
+        """The wire form of a published event, encoded once for every client."""
+        return self._wire_text[(event.call_id, event.seq)]
 
     def subscribe(self, accepts: EventFilter) -> Subscription:
         sub = Subscription(accepts, self.max_queue)

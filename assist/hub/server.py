@@ -248,7 +248,7 @@ class Hub:
                 start = after.get(call_id, 0) if isinstance(after, dict) else after
                 for event in self.bus.history(call_id, start):
                     if accepts(event):
-                        await connection.send(wire.encode(event))
+                        await connection.send(self.bus.encoded(event))
                         sent[call_id] = event.seq
             # Whichever ends first (the client leaves, or the pump closes a
             # client that is too slow) ends the other.
@@ -278,7 +278,7 @@ class Hub:
             event = await sub.queue.get()
             if event.seq <= sent.get(event.call_id, 0):
                 continue  # already sent from history
-            await connection.send(wire.encode(event))
+            await connection.send(self.bus.encoded(event))
 
     async def _read_screen(self, connection: ServerConnection, principal: Principal) -> None:
         async for message in connection:

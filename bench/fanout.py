@@ -1,0 +1,146 @@
+"""Hub fan-out on loopback: 1,000 agent clients and 20 supervisors watching 50
+calls that publish events; delivery latency from publish to client receipt
+and lost events.
+
+The hub runs in this process, the clients in a second process (so the
+clients' own work does not count against the hub); both stamp times with
+the system-wide monotonic clock, so latencies compare across processes.
+
+    python -m bench.fanout [--agents 1000] [--supervisors 20] [--calls 50]
+                           [--rate 4] [--seconds 10] [--burst]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import statistics
+import time
+from collections import defaultdict
+
+from websockets.asyncio.client import connect
+
+from assist.hub.bus import EventBus
+from assist.hub.server import Hub
+from ivr import events as ev
+
+
+def call_id(n: int) -> str:
+    return f"call-{n:03d}"
+
+
+async def _clients(
+    port: int, agents: int, supervisors: int, calls: int, expected: int, ready, out
+) -> None:
+    received: dict[tuple[str, int], list[float]] = defaultdict(list)
+    per_client: list[int] = []
+
+    async def client(path: str, want: int) -> None:
+        async with connect(f"ws://127.0.0.1:{port}{path}", max_queue=None) as ws:
+            count = 0
+            ready_events.append(1)
+            while count < want:
+                message = await ws.recv()
+                now = time.monotonic()
+                event = json.loads(message)
+                if event["type"] == "TranscriptFinal":
+                    received[(event["call_id"], event["seq"])].append(now)
+                    count += 1
+            per_client.append(count)
+
+    ready_events: list[int] = []
+    per_call = expected // calls
+    tasks = [client(f"/ws/agent?call={call_id(i % calls)}", per_call) for i in range(agents)]
+    tasks += [client("/ws/supervisor", expected) for _ in range(supervisors)]
+    runner = asyncio.gather(*tasks)
+    while len(ready_events) < len(tasks):
+        await asyncio.sleep(0.05)
+    ready.set()
+    try:
+        await asyncio.wait_for(runner, timeout=120)
+    except TimeoutError:
+        pass
+    out.put((dict(received), per_client))
+
+
+def _client_process(port, agents, supervisors, calls, expected, ready, out) -> None:
+    asyncio.run(_clients(port, agents, supervisors, calls, expected, ready, out))
+
+
+async def _run(args: argparse.Namespace) -> None:
+    bus = EventBus(max_queue=10_000)
+    hub = Hub(bus)
+    await hub.start("127.0.0.1", 0)
+    for n in range(args.calls):
+        bus.publish(ev.CallStarted(call_id(n), "en", agent_id=f"seat-{n}"))
+    per_call = int(args.rate * args.seconds)
+    expected = per_call * args.calls
+    ctx = mp.get_context("spawn")
+    ready, out = ctx.Event(), ctx.Queue()
+    proc = ctx.Process(
+        target=_client_process,
+        args=(hub.port, args.agents, args.supervisors, args.calls, expected, ready, out),
+    )
+    proc.start()
+    while not ready.is_set():
+        await asyncio.sleep(0.05)
+    print(
+        f"{args.agents} agents + {args.supervisors} supervisors connected; {args.calls} calls publishing"
+    )
+    published: dict[tuple[str, int], float] = {}
+    interval_s = 1.0 / args.rate
+    start = time.monotonic()
+    # Calls are independent: each publishes at its own phase of the interval
+    # (--burst publishes them all at once, the worst case).
+    phase_s = 0.0 if args.burst else interval_s / args.calls
+    for tick in range(per_call):
+        for n in range(args.calls):
+            due = start + tick * interval_s + n * phase_s
+            if due > time.monotonic():
+                await asyncio.sleep(due - time.monotonic())
+            event = bus.publish(
+                ev.TranscriptFinal(call_id(n), ev.ChannelRole.CUSTOMER, f"words {tick}")
+            )
+            published[(event.call_id, event.seq)] = time.monotonic()
+    received, per_client = await asyncio.to_thread(out.get)
+    proc.join(10)
+    await hub.stop()
+
+    latencies_ms = [
+        (t - published[key]) * 1000
+        for key, times in received.items()
+        for t in times
+        if key in published
+    ]
+    deliveries_expected = expected * args.supervisors + per_call * args.agents
+    lost = deliveries_expected - len(latencies_ms)
+    q = statistics.quantiles(latencies_ms, n=100) if len(latencies_ms) > 1 else [0.0] * 99
+    print(
+        f"events published: {len(published)}; deliveries: {len(latencies_ms)} of {deliveries_expected}"
+    )
+    print(
+        f"delivery latency: p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, max {max(latencies_ms):.1f} ms"
+    )
+    print(f"lost events: {lost}  (target: 0; p99 target under 50 ms)")
+    print(f"throughput: {len(latencies_ms) / args.seconds:.0f} deliveries/s over {args.seconds} s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.fanout")
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--supervisors", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=4.0, help="events per call per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--burst", action="store_true", help="all calls publish at the same instant"
+    )
+    asyncio.run(_run(parser.parse_args(argv if argv is not None else [])))
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
