@@ -35,7 +35,6 @@ async def _clients(
     port: int, agents: int, supervisors: int, calls: int, expected: int, ready, out
 ) -> None:
     received: dict[tuple[str, int], list[float]] = defaultdict(list)
-    per_client: list[int] = []
 
     async def client(path: str, want: int) -> None:
         async with connect(f"ws://127.0.0.1:{port}{path}", max_queue=None) as ws:
@@ -48,7 +47,6 @@ async def _clients(
                 if event["type"] == "TranscriptFinal":
                     received[(event["call_id"], event["seq"])].append(now)
                     count += 1
-            per_client.append(count)
 
     ready_events: list[int] = []
     per_call = expected // calls
@@ -62,7 +60,7 @@ async def _clients(
         await asyncio.wait_for(runner, timeout=120)
     except TimeoutError:
         pass
-    out.put((dict(received), per_client))
+    out.put(dict(received))
 
 
 def _client_process(port, agents, supervisors, calls, expected, ready, out) -> None:
@@ -86,9 +84,8 @@ async def _run(args: argparse.Namespace) -> None:
     proc.start()
     while not ready.is_set():
         await asyncio.sleep(0.05)
-    print(
-        f"{args.agents} agents + {args.supervisors} supervisors connected; {args.calls} calls publishing"
-    )
+    who = f"{args.agents} agents + {args.supervisors} supervisors"
+    print(f"{who} connected; {args.calls} calls publishing")
     published: dict[tuple[str, int], float] = {}
     interval_s = 1.0 / args.rate
     start = time.monotonic()
@@ -104,7 +101,7 @@ async def _run(args: argparse.Namespace) -> None:
                 ev.TranscriptFinal(call_id(n), ev.ChannelRole.CUSTOMER, f"words {tick}")
             )
             published[(event.call_id, event.seq)] = time.monotonic()
-    received, per_client = await asyncio.to_thread(out.get)
+    received = await asyncio.to_thread(out.get)
     proc.join(10)
     await hub.stop()
 
@@ -117,9 +114,8 @@ async def _run(args: argparse.Namespace) -> None:
     deliveries_expected = expected * args.supervisors + per_call * args.agents
     lost = deliveries_expected - len(latencies_ms)
     q = statistics.quantiles(latencies_ms, n=100) if len(latencies_ms) > 1 else [0.0] * 99
-    print(
-        f"events published: {len(published)}; deliveries: {len(latencies_ms)} of {deliveries_expected}"
-    )
+    delivered = f"{len(latencies_ms)} of {deliveries_expected}"
+    print(f"events published: {len(published)}; deliveries: {delivered}")
     print(
         f"delivery latency: p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, max {max(latencies_ms):.1f} ms"
     )
