@@ -83,6 +83,9 @@ class CallPipeline:
     def _react(self, events: list[ev.Event]) -> list[ev.Event]:
         out = list(events)
         for event in events:
+            if isinstance(event, ev.ProsodyFrame):
+                out += self.advisor.on_prosody(event)  # the agent's own voice and talk-over
+                continue
             if not isinstance(event, ev.AngerUpdate):
                 continue
             if _LEVEL_RANK[event.level] > _LEVEL_RANK[self._level]:

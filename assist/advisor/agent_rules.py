@@ -182,7 +182,7 @@ def _notice(data: dict[str, Any], name: str, fail: Fail) -> Notice:
             (name, "principle"), f"unknown principle {principle!r}; one of {list(PRINCIPLES)}"
         )
     if not isinstance(text, str) or not text.strip():
-        raise fail((name, "text"), "'text' must be a non-empty string")
+        raise fail((name, "text"), f"[{name}] 'text' must be a non-empty string")
     return Notice(principle, " ".join(text.split()))
 
 

@@ -10,16 +10,19 @@ How a suggestion is chosen for an anger update:
 1. A calm, not rising customer gets nothing.
 2. **Behaviour first.** When the customer shouts (loudness, pitch or a sharp
    voice at level angry), talks fast or talks over the agent, the answer is a
-   behaviour cue (lower your voice, slow down, let them finish) and never a
-   script; a behaviour already cued on screen, or cued less than
-   ``cues.repeat_s`` ago, gets nothing more.
+   behaviour cue (lower your voice, slow down, let them finish) rather than a
+   script. While that cue is on screen and fresh (``choice.stale_s``) no
+   script is offered; the same behaviour is cued again at most every
+   ``cues.repeat_s``. A customer who stays loud for minutes thus gets a cue,
+   then (once it was acted on or went stale) answers to what they say, then
+   another cue.
 3. **Then scripts.** A trigger the customer has just said something new about
    (a keyword reason not seen before) is answered at once, strongest first.
    Otherwise, once the cooldown has passed (and the customer is not calm and
    anger is not falling): a trigger answered long enough ago, then general
    rising anger as the fallback when angry or rising.
-4. Among the unused phrases of the trigger, the one that also answers the
-   other current reasons and whose principle suits the state (angry, rising,
+4. Among the unused phrases of the trigger, the one that also answers
+   other current reasons (much preferred) and whose principle suits the state (angry, rising,
    tense, falling) wins; the principle of the last suggestion and principles
    the agent dismissed count against a phrase. Ties go to file order.
 
@@ -152,7 +155,9 @@ class Advisor:
                 fresh.setdefault(trigger, []).append(reason.text)
         behaviour = self._behaviour(weights, update.level)
         if behaviour:
-            return self._cue(behaviour, weights, update)
+            cue = self._cue(behaviour, weights, update)
+            if cue or any(self._card_fresh(t, update.at_s) for t in behaviour):
+                return cue  # the behaviour comes first while its cue is fresh on screen
         return self._script(weights, fresh, update)
 
     def on_transcript(
@@ -294,7 +299,8 @@ class Advisor:
         for index, phrase in enumerate(self.book.phrases):
             if trigger not in phrase.triggers or phrase.phrase_id in self._used_phrases:
                 continue
-            cover = sum(weights.get(t, 0.0) for t in phrase.triggers if t != trigger)
+            also = [t for t in phrase.triggers if t != trigger and t in weights]
+            cover = sum(0.3 + weights[t] for t in also)
             rank = order.index(phrase.principle) if phrase.principle in order else len(order)
             suits = 0.5 * (len(order) - rank) / max(1, len(order))
             score = cover + suits

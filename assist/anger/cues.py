@@ -298,6 +298,8 @@ def cue_evidence(
         return None
     best: Evidence | None = None
     b = base.get(name) if base is not None else None
+    if name == "rate" and not b:
+        b = None  # a baseline with no syllable rhythm cannot scale a rate
     if b is not None:
         delta = x / b - 1.0 if name == "rate" else x - b
         e = _ramp(delta, cfg.start, cfg.full)

@@ -5,6 +5,7 @@ Models written here are NOT models of human speech; see each model's README.
 """
 
 from ivr.modelbuild.build import BuildReport, build_model
+from ivr.modelbuild.cache import ensure_built_model, model_cache_dir
 from ivr.modelbuild.random_model import write_random_model
 from ivr.modelbuild.validate import ModelDirError, validate_model_dir
 from ivr.modelbuild.vocab import UNK_WORD, normalise_word, read_vocabulary_file
@@ -14,6 +15,8 @@ __all__ = [
     "BuildReport",
     "ModelDirError",
     "build_model",
+    "ensure_built_model",
+    "model_cache_dir",
     "normalise_word",
     "read_vocabulary_file",
     "validate_model_dir",

@@ -5,7 +5,14 @@ from collections import Counter
 
 import pytest
 
-from assist.advisor import AGENT_TRIGGERS, CUE_TRIGGERS, PRINCIPLES, SCRIPT_TRIGGERS, load_phrase_book, load_phrases
+from assist.advisor import (
+    AGENT_TRIGGERS,
+    CUE_TRIGGERS,
+    PRINCIPLES,
+    SCRIPT_TRIGGERS,
+    load_phrase_book,
+    load_phrases,
+)
 from assist.advisor.phrases import library_language
 from ivr.datafile import DataFileError
 from ivr.events import SuggestionKind
@@ -25,7 +32,9 @@ def test_at_least_forty_phrases_to_say(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_trigger_has_several_answers(lang):
     said = Counter(t for p in phrases_only(lang) for t in p.triggers)
-    cued = Counter(t for p in load_phrases(lang) if p.kind is SuggestionKind.CUE for t in p.triggers)
+    cued = Counter(
+        t for p in load_phrases(lang) if p.kind is SuggestionKind.CUE for t in p.triggers
+    )
     assert {t: said[t] for t in SCRIPT_TRIGGERS if said[t] < 5} == {}
     assert {t: cued[t] for t in CUE_TRIGGERS if cued[t] < 3} == {}
 
@@ -48,26 +57,35 @@ def test_behaviour_triggers_are_answered_only_by_cues(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_phrases_are_short_enough_to_say(lang):
-    too_long = [p.phrase_id for p in load_phrases(lang) if len(p.text.split()) > 20 or len(p.text) > 130]
+    too_long = [
+        p.phrase_id for p in load_phrases(lang) if len(p.text.split()) > 20 or len(p.text) > 130
+    ]
     assert too_long == []
 
 
 def test_each_language_is_written_in_its_own_script_with_distinct_ids():
     en, ru = load_phrases("en"), load_phrases("ru")
     assert all(not re.search("[а-яё]", p.text, re.I) for p in en)
-    assert all(re.search("[а-яё]", p.text, re.I) and not re.search("[a-z]", p.text, re.I) for p in ru)
+    assert all(
+        re.search("[а-яё]", p.text, re.I) and not re.search("[a-z]", p.text, re.I) for p in ru
+    )
     ids = [p.phrase_id for p in en + ru]
     assert len(ids) == len(set(ids))
     assert all(p.phrase_id.startswith("en-") for p in en)
     assert all(p.phrase_id.startswith("ru-") for p in ru)
 
 
-@pytest.mark.parametrize(("given", "lang"), [("ru-RU", "ru"), ("RU", "ru"), ("en_GB", "en"), ("de", "en")])
+@pytest.mark.parametrize(
+    ("given", "lang"), [("ru-RU", "ru"), ("RU", "ru"), ("en_GB", "en"), ("de", "en")]
+)
 def test_library_language(given, lang):
     assert library_language(given) == lang
 
 
-PHRASE = '[[phrase]]\nid = "{id}"\ntext = "Hello"\nprinciple = "{principle}"\ntriggers = [{triggers}]\n{extra}\n'
+PHRASE = (
+    '[[phrase]]\nid = "{id}"\ntext = "Hello"\nprinciple = "{principle}"\n'
+    "triggers = [{triggers}]\n{extra}\n"
+)
 
 
 def phrase(id="a", principle="patience", triggers='"rising"', extra=""):
@@ -83,14 +101,34 @@ def write(tmp_path, text):
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        (phrase() + phrase("b", principle="smugness"), 10, "phrase #2: unknown principle 'smugness'"),
+        (
+            phrase() + phrase("b", principle="smugness"),
+            10,
+            "phrase #2: unknown principle 'smugness'",
+        ),
         (phrase() + phrase("a"), 8, "phrase #2: duplicate id 'a'"),
-        (phrase(triggers='"rising", "weather"'), 5, "phrase #1: 'triggers' must be a non-empty list"),
-        (phrase(triggers='"shouting"'), 1, "phrase #1: trigger\\(s\\) \\['shouting'\\] are answered by behaviour cues"),
+        (
+            phrase(triggers='"rising", "weather"'),
+            5,
+            "phrase #1: 'triggers' must be a non-empty list",
+        ),
+        (
+            phrase(triggers='"shouting"'),
+            1,
+            "phrase #1: trigger\\(s\\) \\['shouting'\\] are answered by behaviour cues",
+        ),
         (phrase(extra='kind = "warning"'), 6, "phrase #1: 'kind' must be 'phrase' or 'cue'"),
         (phrase(extra='colour = "red"'), 1, "phrase #1: unknown key\\(s\\) \\['colour'\\]"),
-        ('[labels.principles]\npatience = "P"\nsmugness = "S"\n' + phrase(), 3, "no principle called 'smugness'"),
-        ('[reasons]\nwaiting = [\n  "wait*",\n  "on hold",\n]\n' + phrase(), 4, "'on hold': one word per entry"),
+        (
+            '[labels.principles]\npatience = "P"\nsmugness = "S"\n' + phrase(),
+            3,
+            "no principle called 'smugness'",
+        ),
+        (
+            '[reasons]\nwaiting = [\n  "wait*",\n  "on hold",\n]\n' + phrase(),
+            4,
+            "'on hold': one word per entry",
+        ),
         ('language = "ru"\n' + phrase(), 1, "language is 'ru' but the file was loaded for 'en'"),
         (phrase() + "[[phrase]\n", 7, "not valid TOML"),
     ],
@@ -110,5 +148,8 @@ def test_a_file_without_phrases_is_refused(tmp_path):
 def test_a_valid_site_file_loads(tmp_path):
     path = write(tmp_path, phrase() + phrase("b", triggers='"shouting"', extra='kind = "cue"'))
     book = load_phrase_book("en", path)
-    assert [(p.phrase_id, p.kind) for p in book.phrases] == [("a", SuggestionKind.PHRASE), ("b", SuggestionKind.CUE)]
+    assert [(p.phrase_id, p.kind) for p in book.phrases] == [
+        ("a", SuggestionKind.PHRASE),
+        ("b", SuggestionKind.CUE),
+    ]
     assert book.principle_label("patience") == "patience"  # no labels in this file: the id

@@ -7,12 +7,21 @@ from assist.advisor.wording import PatternError, compile_pattern, rewritten, tok
 
 def spans(pattern, text, max_gap=1):
     tokens = tokenize(text)
-    return [" ".join(tokens[p[0] : p[-1] + 1]) for p in compile_pattern(pattern).find(tokens, max_gap)]
+    return [
+        " ".join(tokens[p[0] : p[-1] + 1]) for p in compile_pattern(pattern).find(tokens, max_gap)
+    ]
 
 
 def test_tokens_are_normalised():
     assert tokenize("Всё ЕЩЁ не работает — I CAN\u2019T log-in!") == [
-        "все", "еще", "не", "работает", "i", "can't", "log", "in",
+        "все",
+        "еще",
+        "не",
+        "работает",
+        "i",
+        "can't",
+        "log",
+        "in",
     ]
 
 
@@ -30,7 +39,9 @@ def test_several_groups_multiply_and_stems_match_prefixes():
 def test_words_in_order_with_a_limited_gap():
     assert spans("i can't do anything", "i uh can't do anything") == ["i uh can't do anything"]
     assert spans("i can't do anything", "i uh um can't do anything") == []
-    assert spans("i can't do anything", "i uh um can't do anything", max_gap=2) == ["i uh um can't do anything"]
+    assert spans("i can't do anything", "i uh um can't do anything", max_gap=2) == [
+        "i uh um can't do anything"
+    ]
     assert spans("do anything i can't", "i can't do anything") == []
 
 

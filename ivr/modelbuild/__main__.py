@@ -1,0 +1,5 @@
+import sys
+
+from ivr.modelbuild.cli import main
+
+sys.exit(main())
