@@ -1,50 +1,30 @@
 """Word patterns for the advisor's data files: what an agent said, what a
 customer's reason quoted.
 
-A pattern is words separated by spaces. Each word may be
+A pattern is words separated by spaces, each in the syntax of
+:mod:`assist.wordpatterns`:
 
 - a plain word form: ``department``;
 - brace alternatives: ``виноват{,а,ы}`` is ``виноват``, ``виновата``,
   ``виноваты`` (several groups multiply, an empty alternative is allowed);
 - a stem: ``заткн*`` is any word starting with ``заткн``.
 
-Matching runs on normalised tokens (lower case, ``ё`` as ``е``, typographic
-apostrophes as ``'``). The words of a pattern must come in order, with at most
+Matching runs on the normalised tokens of :func:`assist.wordpatterns.tokenize`
+(re-exported here). The words of a pattern must come in order, with at most
 ``max_gap`` other words between two of them, which absorbs a recogniser's
 stray insertions ("i uh can't do anything").
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-_WORD = re.compile(r"^(?:[^\W\d_]|'|\{[^{}]*\})+\*?$")
-_GROUP = re.compile(r"\{([^{}]*)\}")
+from assist.wordpatterns import PatternError as PatternError  # re-exported
+from assist.wordpatterns import WordPattern, expand_word
+from assist.wordpatterns import tokenize as tokenize  # re-exported
 
-
-def normalize(text: str) -> str:
-    """Lower case, ``ё`` as ``е``, typographic apostrophes as ``'``."""
-    return text.lower().replace("ё", "е").replace("\u2019", "'").replace("\u02bc", "'")
-
-
-def tokenize(text: str) -> list[str]:
-    """Normalised word tokens (letters with inner apostrophes; hyphens split)."""
-    return _TOKEN.findall(normalize(text).replace("-", " "))
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One word of a pattern: exact forms and/or stems."""
-
-    forms: frozenset[str]
-    stems: tuple[str, ...] = ()
-
-    def matches(self, token: str) -> bool:
-        return token in self.forms or any(token.startswith(s) for s in self.stems)
+Slot = WordPattern  # one word of a pattern (the name the advisor's modules use)
 
 
 @dataclass(frozen=True)
@@ -84,29 +64,6 @@ class Pattern:
                 if done is not None:
                     return done
         return None
-
-
-class PatternError(ValueError):
-    """A pattern that cannot be compiled; the message says why."""
-
-
-def expand_word(word: str) -> Slot:
-    """One pattern word (``виноват{,а,ы}``, ``заткн*``, ``manager``) as a slot."""
-    word = normalize(word)
-    if not _WORD.match(word):
-        raise PatternError(
-            f"{word!r} is not a word pattern (letters, {{a,b}} alternatives, a final *)"
-        )
-    stem = word.endswith("*")
-    body = word.removesuffix("*")
-    parts = _GROUP.split(body)  # literal, group, literal, group, ...
-    choices = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(parts)]
-    forms = frozenset("".join(c) for c in itertools.product(*choices))
-    if "" in forms:
-        raise PatternError(f"{word!r} can expand to an empty word")
-    if stem:
-        return Slot(frozenset(), tuple(sorted(forms)))
-    return Slot(forms)
 
 
 def compile_pattern(text: str) -> Pattern:

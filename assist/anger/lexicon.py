@@ -2,7 +2,8 @@
 
 A lexicon file (``assist/data/lexicon_<lang>.toml``) has categories (insult,
 threat, repeat_contact, ...) with a label for reasons, a weight and a list of
-terms. A term is one or more token patterns separated by spaces:
+terms. A term is one or more word patterns separated by spaces, in the
+syntax of :mod:`assist.wordpatterns`:
 
 - ``word``: that exact word form;
 - ``жалоб{а,ы,у,ой}``: brace alternatives expand to concrete forms
@@ -14,13 +15,12 @@ terms. A term is one or more token patterns separated by spaces:
 Words of a phrase must come in order; ``phrase_max_gap`` other words may sit
 between two of them. A negator (``не``, ``not``, ``won't``...) up to
 ``window`` words before a term of a negatable category cancels it unless a
-barrier word (``но``, ``but``) comes between. Matching works on normalised
-tokens: lower case, ``ё`` as ``е``, typographic apostrophes as ``'``.
+barrier word (``но``, ``but``) comes between. Matching works on the
+normalised tokens of :func:`assist.wordpatterns.tokenize`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,42 +28,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from assist.wordpatterns import PatternError, WordPattern, expand_word, is_token
+from assist.wordpatterns import normalize_word as normalize_word  # re-exported
+from assist.wordpatterns import tokenize as tokenize  # re-exported
 from ivr.datafile import DataFileError, load_toml
 
 from .tomlpaths import KeyLines
 
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-_PATTERN = re.compile(r"^(?:[^\W\d_]|'|\{[^{}]*\})+\*?$")
-
-
-def normalize_word(word: str) -> str:
-    """Lower case, ``ё`` -> ``е``, typographic apostrophes -> ``'``."""
-    return word.lower().replace("ё", "е").replace("\u2019", "'").replace("\u02bc", "'").strip("'")
-
-
-def tokenize(text: str) -> list[str]:
-    """Normalised word tokens of a recogniser text (letters with inner apostrophes)."""
-    return _TOKEN.findall(normalize_word(text).replace("-", " "))
-
 
 def normalize_language(language: str) -> str:
     """``ru``, ``ru-RU``, ``ru_RU`` -> ``ru``."""
     return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-
-
-_FIRST_ALTERNATIVE = re.compile(r"([^{},\s]*)\{([^{},]*)(?:,[^{}]*)?\}")
-
-@dataclass(frozen=True)
-class TokenPattern:
-    """One word slot of a term: exact forms and/or prefixes."""
-
-    forms: frozenset[str]
-    prefixes: tuple[str, ...] = ()
-
-    def matches(self, token: str) -> bool:
-        return token in self.forms or any(token.startswith(p) for p in self.prefixes)
 
 
 @dataclass(frozen=True)
@@ -81,7 +58,7 @@ class Term:
     category: str
     weight: float
     negatable: bool
-    tokens: tuple[TokenPattern, ...]
+    tokens: tuple[WordPattern, ...]
 
     @property
     def is_phrase(self) -> bool:
@@ -116,7 +93,7 @@ class Lexicon:
     _by_first: dict[str, tuple[Term, ...]] = field(
         init=False, repr=False, compare=False, hash=False
     )
-    _prefixed: tuple[Term, ...] = field(init=False, repr=False, compare=False, hash=False)
+    _stemmed: tuple[Term, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[Term]] = {}
@@ -124,7 +101,7 @@ class Lexicon:
             for form in term.tokens[0].forms:
                 index.setdefault(form, []).append(term)
         object.__setattr__(self, "_by_first", {k: tuple(v) for k, v in index.items()})
-        object.__setattr__(self, "_prefixed", tuple(t for t in self.terms if t.tokens[0].prefixes))
+        object.__setattr__(self, "_stemmed", tuple(t for t in self.terms if t.tokens[0].stems))
 
     def category(self, name: str) -> Category:
         for category in self.categories:
@@ -168,13 +145,12 @@ class Lexicon:
         recognise every term at least in one form. Stems (``stem*``) add nothing."""
         words: set[str] = set(self.negators)
         for term in self.terms:
-            first_forms = _FIRST_ALTERNATIVE.sub(lambda m: m.group(1) + m.group(2), term.text)
-            words.update(w for w in first_forms.lower().replace("ё", "е").split() if "*" not in w)
+            words.update(pattern.canonical for pattern in term.tokens if not pattern.stems)
         return sorted(words)
 
     def _candidates(self, token: str) -> list[Term]:
         out = list(self._by_first.get(token, ()))
-        out.extend(t for t in self._prefixed if t.tokens[0].matches(token))
+        out.extend(t for t in self._stemmed if t.tokens[0].matches(token))
         return out
 
     def _match_rest(self, term: Term, tokens: Sequence[str], start: int) -> tuple[int, ...] | None:
@@ -196,32 +172,6 @@ class Lexicon:
             if tokens[index] in self.negators:
                 return True
         return False
-
-
-def expand_pattern(pattern: str) -> TokenPattern:
-    """Parse one token pattern (see the module doc); raises ValueError."""
-    word = normalize_word(pattern)
-    if not _PATTERN.match(word):
-        raise ValueError(
-            f"bad word pattern {pattern!r}: "
-            "use letters, {a,b} alternatives, and an optional final *"
-        )
-    prefix = word.endswith("*")
-    word = word.rstrip("*")
-    pieces: list[list[str]] = []
-    for literal, group in re.findall(r"([^{}]*)(?:\{([^{}]*)\})?", word):
-        if literal:
-            pieces.append([literal])
-        if group:
-            pieces.append([alt.strip() for alt in group.split(",")])
-    forms = {"".join(p) for p in itertools.product(*pieces)}
-    if not forms or "" in forms or any(not _TOKEN.fullmatch(f) for f in forms):
-        raise ValueError(
-            f"bad word pattern {pattern!r}: an alternative gives an empty or non-word form"
-        )
-    if prefix:
-        return TokenPattern(frozenset(), tuple(sorted(forms)))
-    return TokenPattern(frozenset(forms))
 
 
 # ---------------------------------------------------------------- loading
@@ -330,7 +280,7 @@ class _Checker:
             raise self.fail(where, f"'{where[-1]}' must be a list of words")
         out: set[str] = set()
         for item in value:
-            if not isinstance(item, str) or not _TOKEN.fullmatch(normalize_word(item)):
+            if not isinstance(item, str) or not is_token(normalize_word(item)):
                 raise self.fail(where, f"'{where[-1]}': {item!r} is not a single word", str(item))
             out.add(normalize_word(item))
         return frozenset(out)
@@ -421,8 +371,8 @@ def _parse_term(check: _Checker, category: Category, item: Any, where: tuple[str
     if not text:
         raise check.fail(where, "empty term", "")
     try:
-        tokens = tuple(expand_pattern(part) for part in text.split(" "))
-    except ValueError as exc:
+        tokens = tuple(expand_word(part) for part in text.split(" "))
+    except PatternError as exc:
         raise check.fail(where, str(exc), text) from None
     return Term(
         text=text, category=category.name, weight=weight, negatable=negatable, tokens=tokens

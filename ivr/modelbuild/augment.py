@@ -68,6 +68,15 @@ def add_noise(
     return samples + coloured_noise(samples.size, rng, colour) * noise_rms
 
 
+def treble_shelf(samples: np.ndarray, rate_hz: int, gain_db: float) -> np.ndarray:
+    """Boost (or cut) everything above about 3 kHz: a flatter spectral tilt, as in hot anger."""
+    if gain_db == 0.0:
+        return samples
+    sos = butter(2, 3000.0, btype="highpass", fs=rate_hz, output="sos")
+    high = sosfilt(sos, samples)
+    return (samples + (10.0 ** (gain_db / 20.0) - 1.0) * high).astype(np.float32)
+
+
 def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
     """Scale and clip to the PCM16 range, as a real line would."""
     return np.clip(samples * 10.0 ** (gain_db / 20.0), -32768.0, 32767.0).astype(np.float32)

@@ -18,6 +18,7 @@ from ivr.modelbuild.augment import (
     coloured_noise,
     pad_silence,
     telephone_band,
+    treble_shelf,
 )
 from ivr.modelbuild.synth import SpeechStyle, synthesize
 from ivr.modelbuild.vocab import UNK_WORD
@@ -44,6 +45,7 @@ class CorpusSize:
 @dataclass(frozen=True)
 class ChannelSpec:
     telephone: bool = False
+    treble_db: float = 0.0
     gain_db: float = 0.0
     snr_db: float | None = None
     noise_colour: float = 1.0
@@ -53,9 +55,11 @@ class ChannelSpec:
 
 @dataclass(frozen=True)
 class UtteranceSpec:
-    """One training utterance: ``labels`` has one entry per spoken word."""
+    """One training utterance: ``words`` are spoken (``text`` adds punctuation for
+    intonation); ``labels`` has one entry per spoken word (``[unk]`` for others)."""
 
     text: str
+    words: tuple[str, ...]
     labels: tuple[str, ...]
     style: SpeechStyle
     channel: ChannelSpec
@@ -71,12 +75,16 @@ def random_style(
     if rng.random() < 0.3:
         base = voices.default_voice
     variant = "" if rng.random() < 0.15 else variants[int(rng.integers(len(variants)))]
-    if angry:  # hot anger: faster, higher, louder
-        speed, pitch, amp = rng.integers(210, 301), rng.integers(60, 96), rng.integers(150, 201)
+    if angry:  # hot anger: faster, higher, louder, a wider pitch range
+        speed, pitch, amp = rng.integers(200, 301), rng.integers(55, 96), rng.integers(150, 201)
+        range_pct = int(rng.choice([0, 50, 100, 150]))
     else:
         speed, pitch, amp = rng.integers(110, 231), rng.integers(15, 86), rng.integers(60, 141)
+        range_pct = int(rng.choice([-50, 0, 0, 50]))
     word_gap = int(rng.integers(1, 9)) if gap and rng.random() < 0.15 else 0
-    return SpeechStyle(voice_name(base, variant), int(speed), int(pitch), int(amp), word_gap)
+    return SpeechStyle(
+        voice_name(base, variant), int(speed), int(pitch), int(amp), word_gap, range_pct
+    )
 
 
 def random_channel(rng: np.random.Generator, *, angry: bool) -> ChannelSpec:
@@ -84,6 +92,7 @@ def random_channel(rng: np.random.Generator, *, angry: bool) -> ChannelSpec:
     snr = float(rng.uniform(8.0, 40.0)) if rng.random() < 0.8 else None
     return ChannelSpec(
         telephone=bool(rng.random() < 0.3),
+        treble_db=float(rng.uniform(0.0, 8.0) if angry else rng.uniform(-3.0, 4.0)),
         gain_db=gain,
         snr_db=snr,
         noise_colour=float(rng.choice([0.0, 1.0, 2.0])),
@@ -108,9 +117,17 @@ def plan_corpus(
         angry = bool(rng.random() < 0.2)
         style = random_style(rng, lang, variants, angry=angry, gap=len(words) > 1)
         channel = random_channel(rng, angry=angry)
+        text = " ".join(words)
+        if len(words) > 1 and rng.random() < 0.5:  # intonation: a clause break, a question
+            tokens = list(words)
+            if len(tokens) > 2 and rng.random() < 0.4:
+                cut = int(rng.integers(1, len(tokens) - 1))
+                tokens[cut] += ","
+            tokens[-1] += str(rng.choice([".", "?", "!"]))
+            text = " ".join(tokens)
         specs.append(
             UtteranceSpec(
-                " ".join(words), tuple(labels), style, channel, int(rng.integers(2**31)), kind
+                text, tuple(words), tuple(labels), style, channel, int(rng.integers(2**31)), kind
             )
         )
 
@@ -141,7 +158,7 @@ def plan_corpus(
     for _ in range(size.noise_only):
         specs.append(
             UtteranceSpec(
-                "", (), SpeechStyle(language(lang).default_voice),
+                "", (), (), SpeechStyle(language(lang).default_voice),
                 random_channel(rng, angry=False), int(rng.integers(2**31)), KIND_NOISE,
             )
         )  # fmt: skip
@@ -157,7 +174,7 @@ def render(spec: UtteranceSpec, rate_hz: int = 16000) -> tuple[np.ndarray, tuple
     else:
         speech = np.zeros(int(rng.uniform(0.3, 1.2) * rate_hz), dtype=np.float32)
     start_s, end_s = speech_extent(speech, rate_hz)
-    audio = pad_silence(speech, rate_hz, ch.lead_s, ch.trail_s)
+    audio = pad_silence(treble_shelf(speech, rate_hz, ch.treble_db), rate_hz, ch.lead_s, ch.trail_s)
     if ch.telephone:
         audio = telephone_band(audio, rate_hz, mulaw=bool(rng.random() < 0.5))
     audio = apply_gain(audio, ch.gain_db)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import wave
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -20,13 +21,15 @@ class SynthesisError(RuntimeError):
 
 @dataclass(frozen=True)
 class SpeechStyle:
-    """How espeak-ng renders a text: voice (``ru``, ``en-us+f3``), speed, pitch, loudness."""
+    """How espeak-ng renders a text: voice (``ru``, ``en-us+f3``), speed, pitch,
+    pitch range (percent change, via SSML), loudness."""
 
     voice: str
     speed_wpm: int = 175
     pitch: int = 50
     amplitude: int = 100
     word_gap_10ms: int = 0
+    range_pct: int = 0
 
     def args(self) -> list[str]:
         return [
@@ -46,8 +49,13 @@ def synthesize(text: str, style: SpeechStyle, *, rate_hz: int = 16000) -> np.nda
     """Speak ``text``; return float32 samples at PCM16 scale and ``rate_hz``."""
     if shutil.which(ESPEAK) is None:
         raise SynthesisError(f"{ESPEAK} is not installed; it is needed to synthesise speech")
+    if style.range_pct:
+        text = f'<speak><prosody range="{style.range_pct:+d}%">{escape(text)}</prosody></speak>'
+        args = [*style.args(), "-m"]
+    else:
+        args = style.args()
     proc = subprocess.run(
-        [ESPEAK, *style.args(), "-z", "--stdout", text],
+        [ESPEAK, *args, "-z", "--stdout", text],
         capture_output=True,
         check=False,
     )

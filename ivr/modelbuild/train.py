@@ -100,7 +100,7 @@ def _blocks(
     garbage: GarbageLabels | None,
     garbage_phones: Sequence[tuple[int, int, int]],
 ) -> list[list[int]]:
-    spoken = u.spec.text.split()
+    spoken = u.spec.words
     blocks = []
     for i, label in enumerate(u.spec.labels):
         if label == UNK_WORD:
@@ -155,7 +155,7 @@ def train_acoustic_model(
             int(u.speech_s[0] / (0.01 * SUBSAMPLING)),
             int(np.ceil(u.speech_s[1] / (0.01 * SUBSAMPLING))),
         )
-        weights = [_char_weight(w) for w in u.spec.text.split()] or [1.0]
+        weights = [_char_weight(w) for w in u.spec.words] or [1.0]
         if len(weights) != len(u.spec.labels):
             weights = [1.0] * len(u.spec.labels)
         aligns.append(flat_alignment(seq, k, span, weights))

@@ -20,10 +20,25 @@ def free_port() -> int:
 def test_demo_streams_the_calls_serves_the_pages_and_logs_what_happens(own_engine):
     own_engine("ru"), own_engine("en")  # build (or reuse) the models outside the timed run
     port = free_port()
-    command = [sys.executable, "-m", "assist", "demo", "--speed", "4", "--exit-when-done", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "assist",
+        "demo",
+        "--speed",
+        "4",
+        "--exit-when-done",
+        "--port",
+        str(port),
+    ]
     command += ["--calls", "ru_escalating", "en_calm"]
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
     )
     lines, pages = [], {}
     assert process.stdout is not None

@@ -20,7 +20,11 @@ def test_fixture_call_end_to_end(call_id, variant, own_engine, fixture_dir):
     summary = summarise(run)
 
     said = [t for t in labels["turns"] if t["role"] == "customer"]
-    heard = [e for e in run.events if isinstance(e, ev.TranscriptFinal) and e.role is ev.ChannelRole.CUSTOMER]
+    heard = [
+        e
+        for e in run.events
+        if isinstance(e, ev.TranscriptFinal) and e.role is ev.ChannelRole.CUSTOMER
+    ]
     reference = " ".join(t["text"] for t in said).split()
     hypothesis = " ".join(e.text for e in heard).split()
     assert word_error_rate([(reference, hypothesis)]) <= 0.10, (reference, hypothesis)

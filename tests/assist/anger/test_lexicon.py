@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assist.anger.lexicon import expand_pattern, lexicon_vocabulary, load_lexicon, tokenize
+from assist.anger.lexicon import lexicon_vocabulary, load_lexicon
+from assist.wordpatterns import tokenize
 from ivr.datafile import DataFileError
 
 
@@ -102,16 +103,6 @@ def test_vocabulary_covers_every_word_the_lexicon_matches_exactly() -> None:
             assert pattern.forms <= vocab
 
 
-def test_expand_pattern() -> None:
-    assert expand_pattern("complain{,s,ed}").forms == {"complain", "complains", "complained"}
-    assert expand_pattern("{a,b}{c,d}").forms == {"ac", "ad", "bc", "bd"}
-    star = expand_pattern("безобраз*")
-    assert star.forms == frozenset() and star.matches("безобразнейший")
-    for bad in ("two words", "x{a", "{,}", "abc1", "a*b"):
-        with pytest.raises(ValueError):
-            expand_pattern(bad)
-
-
 def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="available: en, ru"):
         load_lexicon("xx")
@@ -164,6 +155,14 @@ def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 def test_bad_pattern_names_its_line(tmp_path: Path) -> None:
     err = error_of(tmp_path, GOOD.replace('"moron",', '"mor{on",'))
     assert err.line == 11 and "mor{on" in str(err)
+
+
+def test_keywords_take_the_first_alternative_of_each_word_and_skip_stems(
+    tmp_path: Path,
+) -> None:
+    terms = '"moron",\n  "stupid{,er}",\n  "жалоб{у,а} на {вас,тебя}",\n  "безобраз*",'
+    lexicon = load_lexicon("en", write(tmp_path, GOOD.replace('"moron",', terms)))
+    assert lexicon.keywords() == ["idiot", "moron", "not", "stupid", "вас", "жалобу", "на"]
 
 
 def test_unknown_key_names_its_line(tmp_path: Path) -> None:
