@@ -76,8 +76,8 @@ def _latencies(
             event["type"] in ("TranscriptPartial", "TranscriptFinal")
             and event["role"] == "customer"
         ):
-            for w in event["words"]:
-                word_end_s.setdefault(w["word"], w["end_s"])
+            for w in event["words"]:  # the latest occurrence is the one that just triggered
+                word_end_s[w["word"]] = w["end_s"]
         elif event["type"] == "AngerUpdate":
             last_reasons = event["reasons"]
         elif event["type"] == "Suggestion":

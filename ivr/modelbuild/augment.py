@@ -77,6 +77,14 @@ def treble_shelf(samples: np.ndarray, rate_hz: int, gain_db: float) -> np.ndarra
     return (samples + (10.0 ** (gain_db / 20.0) - 1.0) * high).astype(np.float32)
 
 
+def warp_speed(samples: np.ndarray, factor_num: int, factor_den: int) -> np.ndarray:
+    """Play audio ``num/den`` times slower: longer, lower pitch and formants (as from a
+    longer vocal tract); Kaldi-style speed perturbation."""
+    if factor_num == factor_den:
+        return samples
+    return resample_poly(samples, factor_num, factor_den).astype(np.float32)
+
+
 def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
     """Scale and clip to the PCM16 range, as a real line would."""
     return np.clip(samples * 10.0 ** (gain_db / 20.0), -32768.0, 32767.0).astype(np.float32)

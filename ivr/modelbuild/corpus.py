@@ -19,6 +19,7 @@ from ivr.modelbuild.augment import (
     pad_silence,
     telephone_band,
     treble_shelf,
+    warp_speed,
 )
 from ivr.modelbuild.synth import SpeechStyle, synthesize
 from ivr.modelbuild.vocab import UNK_WORD
@@ -45,6 +46,7 @@ class CorpusSize:
 @dataclass(frozen=True)
 class ChannelSpec:
     telephone: bool = False
+    warp: tuple[int, int] = (1, 1)  # speed perturbation num/den (formant shift)
     treble_db: float = 0.0
     gain_db: float = 0.0
     snr_db: float | None = None
@@ -74,7 +76,7 @@ def random_style(
     base = voices.base_voices[int(rng.integers(len(voices.base_voices)))]
     if rng.random() < 0.3:
         base = voices.default_voice
-    variant = "" if rng.random() < 0.15 else variants[int(rng.integers(len(variants)))]
+    variant = "" if rng.random() < 0.25 else variants[int(rng.integers(len(variants)))]
     if angry:  # hot anger: faster, higher, louder, a wider pitch range
         speed, pitch, amp = rng.integers(200, 301), rng.integers(55, 96), rng.integers(150, 201)
         range_pct = int(rng.choice([0, 50, 100, 150]))
@@ -90,8 +92,10 @@ def random_style(
 def random_channel(rng: np.random.Generator, *, angry: bool) -> ChannelSpec:
     gain = float(rng.uniform(-20.0, 6.0)) + (float(rng.uniform(0.0, 8.0)) if angry else 0.0)
     snr = float(rng.uniform(8.0, 40.0)) if rng.random() < 0.8 else None
+    warps = ((1, 1), (10, 9), (20, 19), (20, 21), (10, 11))
     return ChannelSpec(
         telephone=bool(rng.random() < 0.3),
+        warp=warps[int(rng.integers(len(warps)))] if rng.random() < 0.5 else (1, 1),
         treble_db=float(rng.uniform(0.0, 8.0) if angry else rng.uniform(-3.0, 4.0)),
         gain_db=gain,
         snr_db=snr,
@@ -170,7 +174,7 @@ def render(spec: UtteranceSpec, rate_hz: int = 16000) -> tuple[np.ndarray, tuple
     rng = np.random.default_rng(spec.seed)
     ch = spec.channel
     if spec.text:
-        speech = synthesize(spec.text, spec.style, rate_hz=rate_hz)
+        speech = warp_speed(synthesize(spec.text, spec.style, rate_hz=rate_hz), *ch.warp)
     else:
         speech = np.zeros(int(rng.uniform(0.3, 1.2) * rate_hz), dtype=np.float32)
     start_s, end_s = speech_extent(speech, rate_hz)

@@ -3,7 +3,7 @@
 Each word is one phone; its HMM states are chained in Kaldi's default
 order after self-loop reordering (the forward transition into a state,
 then that state's self-loop), which vosk's word alignment expects.
-``[unk]`` is a loop over garbage units: a begin unit, any number of
+``[unk]`` is a loop over garbage units: a begin unit, one or more
 internal units, an end unit (each unit has begin/internal/end phones that
 share pdfs, so vosk can find the word's boundaries).
 """
@@ -84,15 +84,18 @@ def word_loop_graph(
         end = _add_phone(fst, hmm, phone, loop, word_id, word_cost + extra.get(word_id, 0.0), costs)
         fst.add_arc(end, 0, 0, 0.0, loop)
     if garbage is not None:
+        # begin unit, at least one internal unit, end unit: [unk] never covers a
+        # one- or two-sound function word ("не", "a") that the vocabulary has.
         entry = word_cost + extra.get(garbage.word_id, 0.0) + costs.garbage_unit_cost
-        inside = fst.add_state()  # after the begin unit, before the end unit
+        after_begin = fst.add_state()
+        inside = fst.add_state()
         unit = costs.garbage_unit_cost
         for b, i, e in zip(
             garbage.begin_phones, garbage.internal_phones, garbage.end_phones, strict=True
         ):
-            fst.add_arc(
-                _add_phone(fst, hmm, b, loop, garbage.word_id, entry, costs), 0, 0, 0.0, inside
-            )
+            end = _add_phone(fst, hmm, b, loop, garbage.word_id, entry, costs)
+            fst.add_arc(end, 0, 0, 0.0, after_begin)
+            fst.add_arc(_add_phone(fst, hmm, i, after_begin, 0, unit, costs), 0, 0, 0.0, inside)
             fst.add_arc(_add_phone(fst, hmm, i, inside, 0, unit, costs), 0, 0, 0.0, inside)
             fst.add_arc(_add_phone(fst, hmm, e, inside, 0, unit, costs), 0, 0, 0.0, loop)
     return fst

@@ -53,12 +53,17 @@ class MlpAcousticModel:
         self.mean = np.tile(mean, taps).astype(np.float32)
         self.inv_std = np.tile(1.0 / std, taps).astype(np.float32)
 
-    def _forward(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    def _forward(
+        self, x: np.ndarray, dropout: float = 0.0, rng: np.random.Generator | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         acts = [(x - self.mean) * self.inv_std]
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = acts[-1] @ w + b
             if i < len(self.weights) - 1:
                 np.maximum(z, 0.0, out=z)
+                if dropout > 0.0 and rng is not None:  # inverted dropout on hidden units
+                    keep = rng.random(z.shape, dtype=np.float32) >= dropout
+                    z *= keep / np.float32(1.0 - dropout)
             acts.append(z)
         logits = acts.pop()
         logits -= logits.max(axis=1, keepdims=True)
@@ -69,9 +74,16 @@ class MlpAcousticModel:
         out = [self._forward(x[i : i + batch])[1] for i in range(0, len(x), batch)]
         return np.concatenate(out) if out else np.zeros((0, len(self.biases[-1])), np.float32)
 
-    def train_batch(self, x: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, float]:
+    def train_batch(
+        self,
+        x: np.ndarray,
+        labels: np.ndarray,
+        lr: float,
+        dropout: float = 0.0,
+        rng: np.random.Generator | None = None,
+    ) -> tuple[float, float]:
         """One Adam step; returns (mean cross-entropy, frame accuracy)."""
-        acts, log_probs = self._forward(x)
+        acts, log_probs = self._forward(x, dropout, rng)
         n = len(labels)
         rows = np.arange(n)
         loss = float(-log_probs[rows, labels].mean())

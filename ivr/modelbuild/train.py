@@ -32,10 +32,15 @@ class TrainConfig:
     learning_rate: float = 2e-3
     lr_decay_per_pass: float = 0.5
     batch_frames: int = 256
+    dropout: float = 0.0
+    silence_keep: float = 0.4  # share of silence frames trained on per epoch (speed)
     silence_states: int = 3
     min_word_states: int = 2
     max_word_states: int = 10
     frames_per_state: float = 2.5  # output frames (30 ms) per HMM state at median speed
+
+
+MIN_GARBAGE_UNITS = 3
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,9 @@ class GarbageLabels:
         ids = self.inventory.unit_ids(self.transcriptions.get((base, word), ()))
         if not ids:
             ids = [0]
-        return ids if len(ids) >= 2 else ids * 2  # [unk] spans at least two units
+        while len(ids) < MIN_GARBAGE_UNITS:  # the graph's [unk] spans at least three units
+            ids = [ids[0], *ids] if len(ids) == 1 else [ids[0], *ids[1:-1], ids[-2], ids[-1]]
+        return ids
 
 
 @dataclass
@@ -231,13 +238,14 @@ def _epoch(
         targets.append(lab)
     index = np.concatenate(rows)
     target = np.concatenate(targets)
-    order = rng.permutation(len(target))
+    keep = (target >= cfg.silence_states) | (rng.random(len(target)) < cfg.silence_keep)
+    order = rng.permutation(np.flatnonzero(keep))
     total_loss = total_acc = 0.0
     batches = 0
     for i in range(0, len(order), cfg.batch_frames):
         sel = order[i : i + cfg.batch_frames]
         x = feats[index[sel]].reshape(len(sel), -1)
-        loss, acc = model.train_batch(x, target[sel], lr)
+        loss, acc = model.train_batch(x, target[sel], lr, cfg.dropout, rng)
         total_loss += loss
         total_acc += acc
         batches += 1
