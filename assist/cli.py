@@ -100,6 +100,62 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from assist.replay.command import run_replay
+
+    return run_replay(args)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_replay(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    replay = sub.add_parser(
+        "replay",
+        help="recorded calls through the live pipeline, into the store and an HTML report",
+        description=(
+            "Replay recorded calls (files, folders, globs; WAV 8-48 kHz mono or stereo, "
+            "mu-law/A-law WAV, raw .ul/.al) through the same pipeline as live calls. "
+            "A NAME.transcript.json beside a recording (or given instead of it) replaces "
+            "recognition with the recorder's words. Exit code 1 if any call failed."
+        ),
+    )
+    replay.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or glob")
+    replay.add_argument("--lang", choices=LANGUAGES, default="ru")
+    replay.add_argument(
+        "--customer-channel",
+        choices=("left", "right"),
+        default="left",
+        help="the customer's side of a stereo recording (default left)",
+    )
+    replay.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="write a page per call, index.html, summary.csv and summary.json",
+    )
+    replay.add_argument(
+        "--jobs", type=_positive, default=1, metavar="N", help="worker processes (default 1)"
+    )
+    where = replay.add_mutually_exclusive_group()
+    where.add_argument(
+        "--store",
+        type=Path,
+        metavar="FILE",
+        help="the call store (default $IVR_ASSIST_STORE or ~/.local/share/ivr-assist/calls.sqlite)",
+    )
+    where.add_argument("--no-store", action="store_true", help="do not write to the store")
+    _add_model_options(replay)
+    replay.set_defaults(run=cmd_replay)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ivr-assist", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--customer-channel", choices=("left", "right"), default="left")
     _add_model_options(analyze)
     analyze.set_defaults(run=cmd_analyze)
+
+    _add_replay(sub)
     return parser
 
 

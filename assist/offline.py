@@ -29,8 +29,8 @@ def run_recording(
     call_id: str | None = None,
     customer_channel: str = "left",
 ) -> CallRun:
-    source = WavSource(path, customer_channel=customer_channel)
     call_id = call_id or path.stem
+    source = WavSource(path, call_id=call_id, customer_channel=customer_channel)
     pipeline = CallPipeline.create(call_id, engine.language, source=str(path.name))
     events = pipeline.start()
     recognizers: dict[ev.ChannelRole, Recognizer] = {}

@@ -30,9 +30,13 @@ BUILDER_VERSION = "1"
 class BuildPreset:
     corpus: CorpusSize = field(default_factory=CorpusSize)
     train: TrainConfig = field(default_factory=TrainConfig)
-    unk_cost: float = 0.0  # extra graph cost of the garbage word over a vocabulary word
-    garbage_unit_cost: float = 1.0  # graph cost per garbage unit inside [unk]
+    word_cost: float = 8.0  # graph cost of every word (an insertion penalty)
+    short_word_states: int = 3  # words with at most this many HMM states ...
+    short_word_discount: float = 3.0  # ... cost this much less (little acoustic evidence)
+    unk_cost: float = 4.0  # extra graph cost of the garbage word over a vocabulary word
+    garbage_unit_cost: float = 1.5  # graph cost per garbage unit inside [unk]
     acoustic_scale: float = 0.5
+    lattice_beam: float = 2.0  # wider lattices explode with the garbage loop
 
 
 PRESETS: dict[str, BuildPreset] = {
@@ -76,16 +80,20 @@ model builder. Use it for tests, demos and closed-vocabulary IVR prompts.
 real callers will be recognised poorly or not at all.
 
 - Language: {lang}
-- Vocabulary: {num_words} words, whole-word units, plus `[unk]`, a garbage
-  word trained on out-of-vocabulary speech (so other speech comes out as
-  `[unk]` or with low confidence)
+- Vocabulary: {num_words} words, whole-word units, plus `[unk]`: a loop of
+  {garbage_units} phone-like garbage units (espeak-ng phonemes) trained on
+  speech outside the vocabulary, so other speech tends to come out as `[unk]`
+  (it does not always: words that sound like a vocabulary word can still be
+  heard as that word)
 - Words are lowercase; Russian `ё` is written as `е`
 - Acoustic model: {hidden} ReLU layers over spliced MFCCs (see conf/mfcc.conf),
   frame-subsampling-factor 3
 - Training data: {utterances} synthetic utterances ({audio_min:.0f} min):
   isolated words and phrases in several espeak-ng voices and variants, random
-  rate and pitch, louder and faster renderings, a share through an 8 kHz
-  telephone band, noise and gain
+  rate, pitch and pitch range, louder and faster renderings, speed
+  perturbation, a share through an 8 kHz telephone band, noise and gain
+- 8 kHz input works: conf/mfcc.conf allows upsampling and the features stop
+  at 3800 Hz, so telephone and wideband audio look alike to the model
 - Builder version {version}, seed {seed}, preset `{preset}`
 
 Rebuild with: `python -m ivr.modelbuild --lang {lang} --vocab FILE --out DIR --seed {seed}`
@@ -154,8 +162,15 @@ def build_model(
 
     units = [*vocab, UNK_WORD]
     unk_id = len(units)
+    short = [
+        (i, -setup.short_word_discount)
+        for i, w in enumerate(vocab, start=1)
+        if result.hmm.num_states(result.phone_of[w]) <= setup.short_word_states
+    ]
     costs = GraphCosts(
-        extra_word_costs=((unk_id, setup.unk_cost),), garbage_unit_cost=setup.garbage_unit_cost
+        word_cost=setup.word_cost,
+        extra_word_costs=((unk_id, setup.unk_cost), *short),
+        garbage_unit_cost=setup.garbage_unit_cost,
     )
     g = result.garbage_phones
     garbage_loop = GarbageLoop(
@@ -171,6 +186,7 @@ def build_model(
         version=BUILDER_VERSION,
         seed=seed,
         preset=preset,
+        garbage_units=len(result.garbage_units),
         words=", ".join(vocab),
     )
     parts = ModelParts(
@@ -179,7 +195,10 @@ def build_model(
         hmm=result.hmm,
         net=result.model.to_spec(result.priors),
         mfcc_options=dict(mfcc_cfg.options),
-        model_options={"acoustic-scale": f"{setup.acoustic_scale:g}"},
+        model_options={
+            "acoustic-scale": f"{setup.acoustic_scale:g}",
+            "lattice-beam": f"{setup.lattice_beam:g}",
+        },
         graph_costs=costs,
         readme=readme,
         garbage=garbage_loop,

@@ -35,11 +35,11 @@ KIND_NOISE = "noise"
 class CorpusSize:
     """How much speech to synthesise."""
 
-    renderings_per_word: int = 24  # isolated renderings of each word
-    phrases_per_word: int = 12  # phrase appearances of each word
-    garbage_sentences: int = 200  # sentences made only of out-of-vocabulary words
-    garbage_share_in_phrases: float = 0.25  # phrases that also contain one such word
-    noise_only: int = 30  # utterances with no speech at all
+    renderings_per_word: int = 40  # isolated renderings of each word
+    phrases_per_word: int = 40  # phrase appearances of each word
+    garbage_sentences: int = 600  # sentences made only of out-of-vocabulary words
+    garbage_share_in_phrases: float = 0.5  # phrases that also contain one such word
+    noise_only: int = 40  # utterances with no speech at all
     pseudo_words: int = 150  # made-up words added to the garbage pool
 
 

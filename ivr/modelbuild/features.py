@@ -7,7 +7,7 @@ default differs), so the features match the decoder's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +143,3 @@ def compute_mfcc(samples: np.ndarray, rate_hz: int, cfg: MfccConfig) -> np.ndarr
     if n == 0:
         return np.zeros((0, cfg.num_ceps), dtype=np.float32)
     return np.asarray([mfcc.get_frame(i) for i in range(n)], dtype=np.float32)
-
-
-FeatureFn = Callable[[np.ndarray, int], np.ndarray]
