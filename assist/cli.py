@@ -55,6 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         model=args.model,
         allow_download=args.download,
         log_events=not args.quiet,
+        store_path=args.store,
+        use_store=not args.no_store,
     )
     asyncio.run(serve_forever(options))
     return 0
@@ -182,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access", type=Path, help="TOML file of tokens (required off loopback)")
     serve.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
     serve.add_argument("--quiet", action="store_true", help="no live event log")
+    serve.add_argument(
+        "--store", type=Path, help="call store file (default: the user's data folder)"
+    )
+    serve.add_argument("--no-store", action="store_true", help="keep calls in memory only")
     _add_model_options(serve)
     serve.set_defaults(run=cmd_serve)
 

@@ -16,6 +16,7 @@ from assist.hub.access import Access, load_access
 from assist.hub.bus import EventBus
 from assist.hub.ingest import CallRegistry
 from assist.hub.server import Hub
+from assist.store import open_store
 from ivr import events as ev
 from ivr.asr.vosk_engine import VoskEngine
 
@@ -29,6 +30,8 @@ class ServeOptions:
     model: Path | None = None
     allow_download: bool = False
     log_events: bool = True
+    store_path: Path | None = None  # None: the default store file
+    use_store: bool = True
 
 
 def is_loopback(host: str) -> bool:
@@ -57,7 +60,10 @@ async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None
         lang: load_engine(lang, options.model, allow_download=options.allow_download)
         for lang in options.languages
     }
-    bus = EventBus()
+    store = open_store(options.store_path) if options.use_store else None
+    bus = EventBus(store=store)
+    if store is not None:
+        bus.restore_calls()  # past calls show on the dashboard; their events come from the store
     log = ConsoleLog() if options.log_events else None
 
     def publish(event: ev.Event) -> None:
@@ -89,3 +95,5 @@ async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None
         await hub.stop()
         for call_id in registry.live_call_ids:
             await registry.detach(call_id, "server shutdown")
+        if store is not None:
+            await asyncio.to_thread(bus.close_store)

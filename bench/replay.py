@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
         help="memory: calls replayed at once (default 1 4)",
     )
     parser.add_argument("--memory-probe", nargs="+", help=argparse.SUPPRESS)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv or [])  # `python -m bench` calls main() with no options
     if args.memory_probe:
         lang, k, *calls = args.memory_probe
         print(json.dumps(memory_probe(lang, calls, int(k))))
@@ -322,4 +322,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
