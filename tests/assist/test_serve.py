@@ -68,7 +68,7 @@ def test_calls_survive_a_restart_through_the_store(tmp_path, random_model, speec
     final = asyncio.run(run_once(ingest))
     events = asyncio.run(run_once(supervise))
     assert "text" in final
-    assert [type(e).__name__ for e in events][0] == "CallStarted"
+    assert type(events[0]).__name__ == "CallStarted"
     assert all(e.call_id == "kept" for e in events)
     assert [e.seq for e in events] == sorted(e.seq for e in events)
 
