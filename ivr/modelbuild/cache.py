@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,9 +35,28 @@ def model_cache_dir(lang: str) -> Path:
     return Path(base) / "ivr-assist" / "models" / lang
 
 
+@functools.cache
+def builder_fingerprint() -> str:
+    """A hash of the builder's own source and the espeak-ng it speaks with:
+    any change to either makes cached models stale, with no version number
+    anyone has to remember to bump."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    try:
+        espeak = subprocess.run(
+            ["espeak-ng", "--version"], capture_output=True, text=True, check=False
+        )
+        digest.update(espeak.stdout.encode())
+    except OSError:
+        pass
+    return digest.hexdigest()[:16]
+
+
 def _manifest(lang: str, vocab: Sequence[str], seed: int, preset: str) -> dict[str, Any]:
     return {
         "builder_version": BUILDER_VERSION,
+        "builder_fingerprint": builder_fingerprint(),
         "lang": lang,
         "seed": seed,
         "preset": preset,
