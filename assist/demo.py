@@ -73,7 +73,7 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
         await asyncio.gather(
             *(
                 run_live_call(
-                    WavSource(fixture_file(fixture_dir, call, options.stereo)).paced(
+                    WavSource(fixture_file(fixture_dir, call, options.stereo), call_id=call).paced(
                         speed=options.speed
                     ),
                     pipeline,

@@ -23,7 +23,7 @@ from ivr.modelbuild.vocab import UNK_WORD, normalise_vocabulary
 from ivr.modelbuild.voices import TRAIN_VARIANTS, language
 from ivr.modelbuild.writer import ModelParts, write_model_dir
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,19 @@ PRESETS: dict[str, BuildPreset] = {
     # Seconds, for tests: few renderings, a small net, short training.
     "fast": BuildPreset(
         corpus=CorpusSize(
-            renderings_per_word=12,
-            phrases_per_word=6,
+            renderings_per_word=16,
+            phrases_per_word=16,
             garbage_sentences=20,
             noise_only=6,
             pseudo_words=20,
         ),
-        train=TrainConfig(hidden=(128, 128), epochs_per_pass=(4, 4, 3)),
+        train=TrainConfig(
+            hidden=(128, 128),
+            epochs_per_pass=(4, 4, 3),
+            batch_frames=256,
+            learning_rate=3e-3,
+            dropout=0.1,
+        ),
     ),
 }
 

@@ -21,7 +21,7 @@ LANGUAGES: dict[str, LanguageVoices] = {
     "ru": LanguageVoices("ru", ("ru", "ru-lv"), "ru"),
     "en": LanguageVoices(
         "en",
-        ("en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-us-nyc"),
+        ("en-us", "en-gb", "en-us-nyc"),
         "en-us",
     ),
 }

@@ -17,20 +17,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_demo_streams_the_calls_serves_the_pages_and_logs_what_happens(own_engine):
-    own_engine("ru"), own_engine("en")  # build (or reuse) the models outside the timed run
+def test_demo_streams_the_calls_serves_the_pages_and_logs_what_happens(keywordless_model):
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "assist",
-        "demo",
-        "--speed",
-        "4",
-        "--exit-when-done",
-        "--port",
-        str(port),
-    ]
+    command = [sys.executable, "-m", "assist", "demo", "--speed", "4", "--exit-when-done"]
+    command += ["--port", str(port), "--model", str(keywordless_model)]
     command += ["--calls", "ru_escalating", "en_calm"]
     process = subprocess.Popen(
         command,
