@@ -139,3 +139,57 @@ def test_agent_seat_page_authenticates_from_the_fragment_and_follows_the_next_ca
             intruder.close()
         finally:
             page.close()
+
+
+def test_an_angry_call_streamed_through_ingest_reaches_the_agent_screen(page, tmp_path):
+    """Audio in over the vosk protocol, real vosk (a keyword-free model the
+    test writes), the anger core and advisor, the hub, the page."""
+    import json
+
+    from websockets.sync.client import connect
+
+    from assist.anger import lexicon_vocabulary
+    from assist.hub.ingest import CallRegistry
+    from audio_fixtures import ensure_fixtures, fixture_vocabulary
+    from ivr.asr.vosk_engine import VoskEngine
+    from ivr.modelbuild import write_random_model
+    from ivr.sources import read_audio
+
+    from .conftest import start_hub
+
+    words = sorted(set(fixture_vocabulary("ru")) - set(lexicon_vocabulary("ru")))
+    engine = VoskEngine(write_random_model(tmp_path / "model", words, seed=3), "ru")
+    samples, rate_hz = read_audio(ensure_fixtures() / "ru_angry.8k.stereo.wav")
+    for hub in start_hub(
+        registry_factory=lambda bus: CallRegistry(lambda lang: engine, bus.publish)
+    ):
+        page.goto(f"{hub.base_url}/agent?seat=a7")
+        page.wait_for_function("document.getElementById('status').textContent === 'live'")
+        ingest = f"ws://127.0.0.1:{hub.hub.port}/ws/ingest?call=angry-1&lang=ru&seat=a7"
+        with (
+            connect(f"{ingest}&role=customer") as customer,
+            connect(f"{ingest}&role=agent") as agent,
+        ):
+            for ws in (customer, agent):
+                ws.send(json.dumps({"config": {"sample_rate": rate_hz}}))
+            piece = int(0.2 * rate_hz)
+            for start in range(0, len(samples), piece):
+                for ws, channel in ((customer, 0), (agent, 1)):
+                    ws.send(samples[start : start + piece, channel].astype("<i2").tobytes())
+                    ws.recv()
+            for ws in (customer, agent):
+                ws.send('{"eof": 1}')
+                ws.recv()
+        page.wait_for_function(
+            "document.getElementById('status').textContent === 'звонок завершён'"
+        )
+        assert page.inner_text("#call") == "angry-1"
+        # random weights rarely find an endpoint: a channel may be one long line
+        assert page.locator("#transcript .line.customer .text").first.inner_text().strip()
+        assert page.locator("#transcript .line.agent .text").first.inner_text().strip()
+        assert page.inner_text("#level") in {"Напряжён", "Сердит", "напряжён", "сердит"}
+        assert page.eval_on_selector("#meter-bar", "e => parseFloat(e.style.width)") > 30
+        assert page.locator("#reasons li").count() >= 1
+        assert page.locator(".suggestion").count() >= 1
+        screenshot(page, "agent-screen-angry-call-via-ingest")
+        assert page.script_errors == []
