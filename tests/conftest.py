@@ -50,3 +50,32 @@ def speech_8k(tmp_path_factory) -> bytes:
         "internet down three days. calling third time",
         8000,
     )
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium (never a downloaded one), driven by Playwright.
+
+    Module-scoped and closed: Playwright's sync API keeps an event loop
+    running on the main thread while it is open, which would break later
+    asyncio.run() tests."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -16,14 +16,6 @@ from ..replay.fixture_transcripts import write_transcript
 from .calls import HOSTILE, hostile_events
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -37,18 +29,6 @@ def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report")
     assert main(["replay", str(root), "--no-store", "--report", str(out)]) == 1
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Module-scoped and closed: Playwright's sync API keeps an event loop on
-    the main thread while it is open."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ system's, never a downloaded one) to look at its pages."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -20,15 +19,6 @@ from assist.hub.server import Hub
 from ivr import events as ev
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -76,19 +66,6 @@ def start_hub(
 @pytest.fixture
 def running_hub() -> Iterator[RunningHub]:
     yield from start_hub()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Module-scoped: Playwright's sync API keeps an event loop running on the
-    main thread while it is open, which would break later asyncio.run() tests."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
