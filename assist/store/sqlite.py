@@ -10,10 +10,11 @@ crash of the process only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,11 +93,17 @@ class SqliteStore:
         if not events:
             return
         texts = self._texts(events, wire_texts)
+        with self._transaction(events) as db:
+            self._insert(db, events, texts, "live")
+
+    @contextlib.contextmanager
+    def _transaction(self, events: Sequence[ev.Event]) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole, or rolled back with a clear error."""
         with self._write_lock:
             db = self._db_for_write()
             try:
                 db.execute("BEGIN IMMEDIATE")
-                self._insert(db, events, texts, "live")
+                yield db
                 db.execute("COMMIT")
             except sqlite3.IntegrityError:
                 _rollback(db)
@@ -113,31 +120,16 @@ class SqliteStore:
         if stray:
             raise StoreError(f"replace_call({call_id!r}) got an event of call {stray[0].call_id!r}")
         texts = self._texts(events, None)
-        with self._write_lock:
-            db = self._db_for_write()
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                row = db.execute(
-                    "SELECT origin FROM calls WHERE call_id = ?", (call_id,)
-                ).fetchone()
-                if row is not None and row[0] != "replay":
-                    raise StoreError(
-                        f"call {call_id!r} is already in the store as a live call; "
-                        "a replay may not replace it (give the recording another call id)"
-                    )
-                for table in ("words", "events", "calls"):
-                    db.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,))
-                self._insert(db, events, texts, "replay")
-                db.execute("COMMIT")
-            except sqlite3.IntegrityError:
-                _rollback(db)
-                raise self._clash(db, events) from None
-            except sqlite3.Error as exc:
-                _rollback(db)
-                raise StoreError(f"{self.path}: cannot write to the store ({exc})") from None
-            except BaseException:
-                _rollback(db)
-                raise
+        with self._transaction(events) as db:
+            row = db.execute("SELECT origin FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+            if row is not None and row[0] != "replay":
+                raise StoreError(
+                    f"call {call_id!r} is already in the store as a live call; "
+                    "a replay may not replace it (give the recording another call id)"
+                )
+            for table in ("words", "events", "calls"):
+                db.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,))
+            self._insert(db, events, texts, "replay")
 
     @staticmethod
     def _texts(events: Sequence[ev.Event], wire_texts: Sequence[str] | None) -> list[str]:
