@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from assist.pipeline import CallPipeline
 from ivr import events as ev
@@ -37,6 +38,14 @@ SCREEN_EVENTS = (
 )
 
 
+@dataclass(frozen=True)
+class _Phrases:
+    phrases: tuple[str, ...] | None
+
+
+_Queued = bytes | _Phrases | None
+
+
 class LiveChannel:
     def __init__(
         self,
@@ -50,8 +59,10 @@ class LiveChannel:
         self.rate_hz = rate_hz
         self._framer = Framer(call.pipeline.call_id, role, rate_hz)
         self._recognizer = AsyncRecognizer(call.engine.recognizer(rate_hz, phrases), call.executor)
-        self._queue: asyncio.Queue[bytes | None] | None = None
+        self._queue: asyncio.Queue[_Queued] | None = None
         self._background: asyncio.Task[None] | None = None
+        self._fed_s = 0.0  # audio given to recognisers so far
+        self._offset_s = 0.0  # where the current recogniser's word times start
         self.finished: AsrResult | None = None
 
     def analyse(self, pcm: bytes) -> None:
@@ -62,23 +73,57 @@ class LiveChannel:
     async def recognise(self, pcm: bytes) -> AsrResult:
         """Analyse and recognise one piece of audio; the recogniser's answer."""
         self.analyse(pcm)
-        result = await self._recognizer.accept(pcm)
-        self.call.emit(self.call.pipeline.on_asr(self.role, result))
-        return result
+        return await self._accept(pcm)
 
     def feed_chunk(self, chunk: ev.AudioChunk) -> None:
         """A framed chunk from a paced source; recognition runs in the background."""
         self.call.emit(self.call.pipeline.on_audio(chunk))
-        if self._queue is None:
-            self._queue = asyncio.Queue()
-            self._background = asyncio.create_task(self._recognise_queued(self._queue))
-        self._queue.put_nowait(chunk.pcm)
+        self._queued().put_nowait(chunk.pcm)
+
+    def feed_pcm(self, pcm: bytes) -> None:
+        """Raw PCM from a network line: framed, analysed, recognised in the background."""
+        for chunk in self._framer.push(pcm):
+            self.feed_chunk(chunk)
+
+    def listen_for(self, phrases: Sequence[str] | None) -> None:
+        """Recognise only ``phrases`` (None: the whole vocabulary) from the audio
+        fed next on. The utterance in progress is closed first; word times keep
+        counting from the start of the stream."""
+        self._queued().put_nowait(_Phrases(None if phrases is None else tuple(phrases)))
 
     async def end_utterance(self) -> AsrResult:
         """Close the current utterance (final result); the stream goes on."""
-        result = await self._recognizer.finish()
+        return self._emit(await self._recognizer.finish())
+
+    async def _accept(self, pcm: bytes) -> AsrResult:
+        result = await self._recognizer.accept(pcm)
+        self._fed_s += len(pcm) / (2 * self.rate_hz)
+        return self._emit(result)
+
+    def _emit(self, result: AsrResult) -> AsrResult:
+        if self._offset_s and result.words:
+            shift = self._offset_s
+            words = tuple(
+                ev.Word(w.word, w.start_s + shift, w.end_s + shift, w.conf) for w in result.words
+            )
+            result = AsrResult(result.text, words, result.final)
         self.call.emit(self.call.pipeline.on_asr(self.role, result))
         return result
+
+    async def _switch(self, phrases: tuple[str, ...] | None) -> None:
+        await self.end_utterance()
+        loop = asyncio.get_running_loop()
+        recognizer = await loop.run_in_executor(
+            self.call.executor, self.call.engine.recognizer, self.rate_hz, phrases
+        )
+        self._recognizer = AsyncRecognizer(recognizer, self.call.executor)
+        self._offset_s = self._fed_s
+
+    def _queued(self) -> asyncio.Queue[_Queued]:
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._background = asyncio.create_task(self._recognise_queued(self._queue))
+        return self._queue
 
     async def finish(self) -> AsrResult:
         """End of this stream: the last final result. Idempotent."""
@@ -92,17 +137,26 @@ class LiveChannel:
         self.finished = await self.end_utterance()
         return self.finished
 
-    async def _recognise_queued(self, queue: asyncio.Queue[bytes | None]) -> None:
+    async def _recognise_queued(self, queue: asyncio.Queue[_Queued]) -> None:
+        """Recognise whatever audio has queued up in one go, in order with
+        phrase-list switches; ``None`` ends the stream."""
         while True:
-            pieces = [await queue.get()]
+            items = [await queue.get()]
             while not queue.empty():
-                pieces.append(queue.get_nowait())
-            audio = b"".join(p for p in pieces if p is not None)
+                items.append(queue.get_nowait())
+            audio = bytearray()
+            for item in items:
+                if isinstance(item, bytes):
+                    audio += item
+                    continue
+                if audio:
+                    await self._accept(bytes(audio))
+                    audio.clear()
+                if item is None:
+                    return
+                await self._switch(item.phrases)
             if audio:
-                result = await self._recognizer.accept(audio)
-                self.call.emit(self.call.pipeline.on_asr(self.role, result))
-            if pieces[-1] is None:
-                return
+                await self._accept(bytes(audio))
 
 
 class LiveCall:

@@ -22,7 +22,7 @@ from ivr.audio.resample import Resampler
 from ivr.events import Word
 from ivr.modelbuild import ModelDirError, validate_model_dir
 
-vosk.SetLogLevel(-1)
+vosk.SetLogLevel(-2)  # errors only: -1 would also print Kaldi warnings, one per utterance
 
 
 class ModelLoadError(RuntimeError):
