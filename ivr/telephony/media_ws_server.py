@@ -1,0 +1,443 @@
+"""Websocket media ingress: Twilio Media Streams (``/twilio``) and FreeSWITCH
+mod_audio_fork (``/audio_fork``) on one port.
+
+One websocket = one call, handed to the driver's handler as a line in its own
+task. Other paths get HTTP 404. Bad input (not JSON, unknown events, media
+before ``start``, odd-length audio, oversized messages) closes that call with
+a close code and one log line on the ``ivr.telephony`` logger naming it;
+other calls go on.
+
+``/audio_fork`` learns the stream's shape from its query, in the words of the
+``uuid_audio_fork`` command: ``?mix=mono|mixed|stereo&rate=8k|16k``
+(default mono, 8k).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid as uuidlib
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from ivr.audio.g711 import mulaw_decode, mulaw_encode
+from ivr.events import ChannelRole
+from ivr.telephony import audio_fork_codec as fork
+from ivr.telephony import twilio_codec as tw
+from ivr.telephony.base_line import LineHandler, Playback, QueueLine, TaskSet, log, run_handler
+from ivr.telephony.errors import ProtocolError
+from ivr.telephony.line import LineAudio, LineDtmf, LineInfo, LineMark
+
+__all__ = [
+    "CLOSE_NORMAL",
+    "CLOSE_PROTOCOL_ERROR",
+    "CLOSE_START_TIMEOUT",
+    "AudioForkLine",
+    "MediaWebsocketServer",
+    "TwilioLine",
+    "serve_media_websockets",
+]
+
+CLOSE_NORMAL = 1000
+CLOSE_TOO_BIG = 1009  # sent by the websockets library itself
+CLOSE_PROTOCOL_ERROR = 4400
+CLOSE_START_TIMEOUT = 4408
+MAX_MESSAGE_BYTES = 65536
+TWILIO_CHUNK_BYTES = 160  # 20 ms of 8 kHz mu-law per outbound media message
+PATHS = ("/twilio", "/audio_fork")
+
+
+def _peer_name(connection: ServerConnection) -> str:
+    peer = connection.remote_address
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return f"{peer[0]}:{peer[1]}"
+    return str(peer)
+
+
+def _closed_reason(exc: ConnectionClosed, max_message_bytes: int) -> tuple[str, bool]:
+    """(reason, is_error) for a websocket that closed under us."""
+    if exc.sent is not None and exc.sent.code == CLOSE_TOO_BIG:
+        return f"message too big (over {max_message_bytes} bytes); closed with 1009", True
+    if exc.rcvd is not None:
+        code, why = exc.rcvd.code, exc.rcvd.reason
+        text = f"connection closed by the peer ({code}{' ' + why if why else ''})"
+        return text, code not in (1000, 1001)
+    return "connection lost without a close frame", True
+
+
+async def _close(connection: ServerConnection, code: int, reason: str) -> None:
+    with contextlib.suppress(ConnectionClosed, OSError):
+        await connection.close(code, reason.encode("utf-8")[:120].decode("utf-8", "ignore"))
+
+
+class _WebsocketLine(QueueLine):
+    def __init__(self, info: LineInfo, connection: ServerConnection) -> None:
+        super().__init__(info)
+        self.connection = connection
+
+    async def _send(self, message: str) -> bool:
+        try:
+            await self.connection.send(message)
+        except (ConnectionClosed, OSError):
+            return False
+        return True
+
+
+class TwilioLine(_WebsocketLine):
+    """A call on a bidirectional Twilio Media Stream.
+
+    ``play`` sends the audio as 20 ms mu-law ``media`` messages, then a
+    ``mark``; it is done when Twilio echoes the mark (the audio has played).
+    ``clear`` sends ``clear``. ``hangup`` closes the websocket (Twilio then
+    continues with the TwiML after ``<Connect><Stream>``).
+    """
+
+    def __init__(self, info: LineInfo, connection: ServerConnection, stream_sid: str) -> None:
+        super().__init__(info, connection)
+        self.stream_sid = stream_sid
+        self._marks: dict[str, asyncio.Future[None]] = {}
+        self._mark_count = 0
+
+    async def _play(self, pcm: bytes, playback: Playback) -> bool:
+        mulaw = mulaw_encode(pcm).tobytes()
+        for i in range(0, len(mulaw), TWILIO_CHUNK_BYTES):
+            if playback.stopped:
+                return False
+            if not await self._send(
+                tw.encode_media(self.stream_sid, mulaw[i : i + TWILIO_CHUNK_BYTES])
+            ):
+                return False
+        self._mark_count += 1
+        name = f"play-{self._mark_count}"
+        echoed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marks[name] = echoed
+        try:
+            if not await self._send(tw.encode_mark(self.stream_sid, name)):
+                return False
+            return await playback.until(echoed)
+        finally:
+            self._marks.pop(name, None)
+
+    def mark_echoed(self, name: str) -> None:
+        echoed = self._marks.pop(name, None)
+        if echoed is not None and not echoed.done():
+            echoed.set_result(None)
+        self.push(LineMark(name))
+
+    async def _send_clear(self) -> None:
+        await self._send(tw.encode_clear(self.stream_sid))
+
+    async def _close(self, reason: str) -> None:
+        await _close(self.connection, CLOSE_NORMAL, reason)
+
+
+class AudioForkLine(_WebsocketLine):
+    """A call forked by FreeSWITCH mod_audio_fork.
+
+    ``play`` sends one ``playAudio`` message with the whole prompt as raw L16
+    at the line's rate. FreeSWITCH reports nothing when playback ends, so the
+    play counts as done once the audio's duration has elapsed since sending.
+    ``clear`` sends ``killAudio``; ``hangup`` sends ``disconnect`` and closes.
+    """
+
+    async def _play(self, pcm: bytes, playback: Playback) -> bool:
+        if not await self._send(fork.encode_play_audio(pcm, self.info.rate_hz)):
+            return False
+        return not await playback.sleep(len(pcm) / 2 / self.info.rate_hz)
+
+    async def _send_clear(self) -> None:
+        await self._send(fork.encode_kill_audio())
+
+    async def _close(self, reason: str) -> None:
+        await self._send(fork.encode_disconnect())
+        await _close(self.connection, CLOSE_NORMAL, reason)
+
+
+class MediaWebsocketServer:
+    """Serves ``/twilio`` and ``/audio_fork`` and runs ``handler`` per call."""
+
+    def __init__(
+        self,
+        handler: LineHandler,
+        *,
+        start_timeout_s: float = 5.0,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
+    ) -> None:
+        self.handler = handler
+        self.start_timeout_s = start_timeout_s
+        self.max_message_bytes = max_message_bytes
+        self._server: Server | None = None
+        self._handlers = TaskSet()
+        self._lines: set[QueueLine] = set()
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = await serve(
+            self._handle,
+            host,
+            port,
+            process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
+            max_size=self.max_message_bytes,
+            ping_interval=20,
+            ping_timeout=20,
+        )
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "server not started"
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        """Hang up every call, stop their handlers and stop listening."""
+        if self._server is None:
+            return
+        for line in list(self._lines):
+            await line.hangup("server closing")
+        await self._handlers.finish()
+        self._server.close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._server.wait_closed(), 2.0)
+
+    async def __aenter__(self) -> MediaWebsocketServer:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -------------------------------------------------------------- handshake
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        url = urlsplit(request.path)
+        if url.path not in PATHS:
+            return connection.respond(HTTPStatus.NOT_FOUND, "no such media endpoint\n")
+        if url.path == "/audio_fork":
+            try:
+                self._fork_format(request.path)
+            except ProtocolError as exc:
+                return connection.respond(HTTPStatus.BAD_REQUEST, f"{exc}\n")
+        return None
+
+    @staticmethod
+    def _select_subprotocol(
+        connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        if fork.SUBPROTOCOL in offered:
+            return Subprotocol(fork.SUBPROTOCOL)
+        return None
+
+    @staticmethod
+    def _fork_format(path: str) -> fork.ForkFormat:
+        query = parse_qs(urlsplit(path).query)
+        return fork.parse_format((query.get("mix") or [None])[0], (query.get("rate") or [None])[0])
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        peer = _peer_name(connection)
+        assert connection.request is not None
+        path = connection.request.path
+        try:
+            if urlsplit(path).path == "/twilio":
+                await self._serve_twilio(connection, peer)
+            else:
+                await self._serve_audio_fork(connection, peer, self._fork_format(path))
+        except Exception:  # never let one call's failure reach the server
+            log.exception("media websocket peer %s: unexpected failure", peer)
+            await _close(connection, 1011, "internal error")
+
+    # -------------------------------------------------------------- common
+
+    async def _refuse_before_start(
+        self, connection: ServerConnection, protocol: str, peer: str, exc: BaseException
+    ) -> None:
+        """One log line and a close code for a connection that never became a call."""
+        if isinstance(exc, TimeoutError):
+            what = "start" if protocol == "twilio" else "first message"
+            log.warning(
+                "%s peer %s: no %s within %.1f s; closed",
+                protocol,
+                peer,
+                what,
+                self.start_timeout_s,
+            )
+            await _close(connection, CLOSE_START_TIMEOUT, f"no {what} in time")
+        elif isinstance(exc, ProtocolError):
+            log.warning("%s peer %s: protocol error: %s; closed", protocol, peer, exc)
+            await _close(connection, CLOSE_PROTOCOL_ERROR, str(exc))
+        elif isinstance(exc, ConnectionClosed):
+            reason, error = _closed_reason(exc, self.max_message_bytes)
+            log.log(
+                logging.WARNING if error else logging.INFO,
+                "%s peer %s: %s before the call started",
+                protocol,
+                peer,
+                reason,
+            )
+
+    async def _receive_loop(
+        self,
+        connection: ServerConnection,
+        line: QueueLine,
+        on_message: Callable[[str | bytes], None],
+    ) -> None:
+        """Run the handler and feed messages to ``on_message`` until the call
+        ends; a protocol error closes the call with 4400."""
+        self._lines.add(line)
+        self._handlers.start(
+            run_handler(self.handler, line), f"{line.info.protocol} {line.info.call_id}"
+        )
+        try:
+            while not line.ended:
+                try:
+                    message = await connection.recv()
+                except ConnectionClosed as exc:
+                    reason, error = _closed_reason(exc, self.max_message_bytes)
+                    line.end(reason, error=error)
+                    return
+                try:
+                    on_message(message)
+                except ProtocolError as exc:
+                    line.end(f"protocol error: {exc}", error=True)
+                    await _close(connection, CLOSE_PROTOCOL_ERROR, str(exc))
+                    return
+        finally:
+            self._lines.discard(line)
+            await _close(connection, CLOSE_NORMAL, "call ended")
+
+    # -------------------------------------------------------------- Twilio
+
+    async def _serve_twilio(self, connection: ServerConnection, peer: str) -> None:
+        parser = tw.TwilioStreamParser()
+        try:
+            start = await asyncio.wait_for(
+                self._twilio_start(connection, parser), self.start_timeout_s
+            )
+        except (TimeoutError, ProtocolError, ConnectionClosed) as exc:
+            await self._refuse_before_start(connection, "twilio", peer, exc)
+            return
+        if start is None:
+            log.info("twilio peer %s: stream stopped before it started", peer)
+            await _close(connection, CLOSE_NORMAL, "stopped")
+            return
+        roles = [ChannelRole.CUSTOMER]
+        if any(t.startswith("outbound") for t in start.tracks):
+            roles.append(ChannelRole.AGENT)
+        metadata = dict(start.custom_parameters)
+        metadata.update(
+            peer=peer,
+            stream_sid=start.stream_sid,
+            call_sid=start.call_sid,
+            account_sid=start.account_sid,
+        )
+        line = TwilioLine(
+            LineInfo(
+                call_id=start.call_sid or start.stream_sid,
+                protocol="twilio",
+                rate_hz=tw.RATE_HZ,
+                roles=tuple(roles),
+                metadata=metadata,
+            ),
+            connection,
+            start.stream_sid,
+        )
+
+        def on_message(message: str | bytes) -> None:
+            if isinstance(message, bytes):
+                raise ProtocolError("binary message (Twilio sends JSON text)")
+            event = parser.parse(message)
+            if isinstance(event, tw.TwilioMedia):
+                role = (
+                    ChannelRole.AGENT
+                    if event.track.startswith("outbound")
+                    else ChannelRole.CUSTOMER
+                )
+                if role in line.info.roles and event.mulaw:
+                    line.push(LineAudio(role, mulaw_decode(event.mulaw).tobytes()))
+            elif isinstance(event, tw.TwilioDtmf):
+                line.push(LineDtmf(event.digit))
+            elif isinstance(event, tw.TwilioMark):
+                line.mark_echoed(event.name)
+            elif isinstance(event, tw.TwilioStop):
+                line.end("the stream stopped")
+
+        await self._receive_loop(connection, line, on_message)
+
+    @staticmethod
+    async def _twilio_start(
+        connection: ServerConnection, parser: tw.TwilioStreamParser
+    ) -> tw.TwilioStart | None:
+        while True:
+            message = await connection.recv()
+            if isinstance(message, bytes):
+                raise ProtocolError("binary message (Twilio sends JSON text)")
+            event = parser.parse(message)
+            if isinstance(event, tw.TwilioStart):
+                return event
+            if isinstance(event, tw.TwilioStop):
+                return None
+
+    # -------------------------------------------------------------- mod_audio_fork
+
+    async def _serve_audio_fork(
+        self, connection: ServerConnection, peer: str, fmt: fork.ForkFormat
+    ) -> None:
+        parser = fork.AudioForkParser(fmt)
+        try:
+            first = await asyncio.wait_for(connection.recv(), self.start_timeout_s)
+            first_audio = parser.binary(first) if isinstance(first, bytes) else None
+            if isinstance(first, str):
+                parser.text(first)
+        except (TimeoutError, ProtocolError, ConnectionClosed) as exc:
+            await self._refuse_before_start(connection, "audio_fork", peer, exc)
+            return
+        metadata = dict(parser.metadata.fields) if parser.metadata else {}
+        metadata["peer"] = peer
+        roles = (ChannelRole.CUSTOMER, ChannelRole.AGENT)[: fmt.channels]
+        call_id = (parser.metadata.call_id if parser.metadata else None) or (
+            f"fork-{uuidlib.uuid4().hex[:12]}"
+        )
+        line = AudioForkLine(
+            LineInfo(
+                call_id=call_id,
+                protocol="audio_fork",
+                rate_hz=fmt.rate_hz,
+                roles=roles,
+                metadata=metadata,
+            ),
+            connection,
+        )
+
+        def push_audio(pieces: tuple[bytes, ...]) -> None:
+            for role, pcm in zip(roles, pieces, strict=True):
+                line.push(LineAudio(role, pcm))
+
+        def on_message(message: str | bytes) -> None:
+            if isinstance(message, str):
+                parser.text(message)  # raises: no text after the start
+            else:
+                push_audio(parser.binary(message))
+
+        if first_audio is not None:
+            push_audio(first_audio)
+        await self._receive_loop(connection, line, on_message)
+
+
+async def serve_media_websockets(
+    handler: LineHandler,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    start_timeout_s: float = 5.0,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+) -> MediaWebsocketServer:
+    """Start the websocket media server; ``server.port`` is the bound port."""
+    server = MediaWebsocketServer(
+        handler, start_timeout_s=start_timeout_s, max_message_bytes=max_message_bytes
+    )
+    await server.start(host, port)
+    return server
