@@ -22,7 +22,7 @@ def base_words(lang: str) -> list[str]:
 def default_vocabulary(lang: str) -> list[str]:
     from assist.anger import lexicon_keywords
 
-    words = set(base_words(lang)) | set(lexicon_keywords(lang))
+    words = set(base_words(lang)) | set(lexicon_keywords(lang)) | set(menu_words(lang))
     try:
         from audio_fixtures import fixture_vocabulary
     except ImportError:  # installed without the repository's fixtures
@@ -30,3 +30,11 @@ def default_vocabulary(lang: str) -> list[str]:
     else:
         words |= set(fixture_vocabulary(lang))
     return sorted(w for w in words if w and " " not in w)
+
+
+def menu_words(lang: str) -> list[str]:
+    """Every word of the shipped example menu's spoken options in ``lang``."""
+    from ivr.menu.loader import example_menu_path, load_menu
+
+    menu = load_menu(example_menu_path())
+    return sorted({w for phrase in menu.phrases(lang) for w in phrase.split()})

@@ -1,0 +1,5 @@
+import sys
+
+from ivr.menu.cli import main
+
+sys.exit(main())
