@@ -210,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.set_defaults(run=cmd_analyze)
 
     _add_replay(sub)
+    from assist.ivrcall.cli import add_parsers as add_ivr
+
+    add_ivr(sub, _add_model_options)
     return parser
 
 

@@ -47,8 +47,17 @@ class ConsoleLog:
                 return f"{t} {who} SUGGEST [{event.kind.value}/{event.principle}] {event.text}"
             case ev.SuggestionFeedback():
                 return f"{t} {who} agent marked {event.suggestion_id} {event.verdict.value}"
+            case ev.IvrAction():
+                return f"{t} {who} IVR {event.action} {event.node}: {_ivr_detail(event)}"
             case ev.CallEnded():
                 return f"{t} {who} call ended ({event.reason})"
             case ev.Error():
                 return f"{'':7} {who} ERROR {event.code}: {event.message}"
         return None
+
+
+IVR_DETAIL_KEYS = ("text", "queue", "priority", "reason", "path", "seat")
+
+
+def _ivr_detail(event: ev.IvrAction) -> str:
+    return ", ".join(f"{k}={event.detail[k]}" for k in IVR_DETAIL_KEYS if event.detail.get(k))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import ipaddress
 import signal
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,20 @@ def access_for(options: ServeOptions) -> Access:
     return Access.open_access()
 
 
-async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None) -> None:
+@dataclass
+class RunningHub:
+    """What a running hub offers to the drivers that feed it calls."""
+
+    hub: Hub
+    bus: EventBus
+    engines: dict[str, VoskEngine]
+    executor: ThreadPoolExecutor
+    publish: Callable[[ev.Event], None]
+
+
+@contextlib.asynccontextmanager
+async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
+    """Start the hub (pages, screens, ingest) with its engines and store; stop it on exit."""
     access = access_for(options)
     engines: dict[str, VoskEngine] = {
         lang: load_engine(lang, options.model, allow_download=options.allow_download)
@@ -77,7 +91,8 @@ async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None
         await hub.start(options.host, options.port)
         base = f"http://{options.host}:{hub.port}"
         print(
-            f"ivr-assist hub on {base}: pages /agent and /supervisor, ingest ws://{options.host}:{hub.port}/ws/ingest",
+            f"ivr-assist hub on {base}: pages /agent and /supervisor, "
+            f"ingest ws://{options.host}:{hub.port}/ws/ingest",
             flush=True,
         )
         print(
@@ -85,15 +100,27 @@ async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None
             + ("open (loopback only)" if access.open else f"{len(access.tokens)} tokens"),
             flush=True,
         )
-        stop = stop or asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        print("shutting down: closing connections", flush=True)
-        await hub.stop()
-        for call_id in registry.live_call_ids:
-            await registry.detach(call_id, "server shutdown")
-        if store is not None:
-            await asyncio.to_thread(bus.close_store)
+        try:
+            yield RunningHub(hub, bus, engines, executor, publish)
+        finally:
+            print("shutting down: closing connections", flush=True)
+            await hub.stop()
+            for call_id in registry.live_call_ids:
+                await registry.detach(call_id, "server shutdown")
+            if store is not None:
+                await asyncio.to_thread(bus.close_store)
+
+
+async def wait_for_signal(stop: asyncio.Event | None = None) -> None:
+    """Until ``stop`` is set, Ctrl-C or SIGTERM."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None) -> None:
+    async with running_hub(options):
+        await wait_for_signal(stop)

@@ -16,6 +16,22 @@
     $("h-anger").textContent = t.anger;
     $("h-suggestions").textContent = t.suggestions;
     $("no-suggestions").textContent = t.none;
+    $("h-ivr").textContent = t.ivr;
+    $("h-ivr-path").textContent = t.ivrPath;
+    $("h-ivr-heard").textContent = t.ivrHeard;
+    $("h-ivr-queue").textContent = t.ivrQueue;
+  }
+
+  // What the IVR learnt before the call reached this agent (a transfer or handoff).
+  function showIvr(e) {
+    const d = e.detail || {};
+    $("ivr").hidden = false;
+    $("ivr-path").textContent = d.path || "";
+    $("ivr-heard").textContent = d.heard || "";
+    $("ivr-queue").textContent = [d.queue, d.priority && `(${d.priority})`].filter(Boolean).join(" ");
+    const fast = d.fast_tracked === "yes";
+    $("ivr-fast").hidden = !fast;
+    $("ivr-fast").textContent = fast ? `${t.ivrFast}: ${d.reason || ""}` : "";
   }
 
   function addLine(role, text, partial) {
@@ -76,6 +92,7 @@
     $("reasons").replaceChildren();
     document.querySelectorAll(".suggestion").forEach((c) => c.remove());
     $("no-suggestions").hidden = false;
+    $("ivr").hidden = true;
     partialLine = {};
   }
 
@@ -94,6 +111,9 @@
         if (card) card.remove();
         break;
       }
+      case "IvrAction":
+        if (e.action === "transfer" || e.action === "handoff") showIvr(e);
+        break;
       case "CallEnded": $("status").textContent = t.ended; break;
     }
   }

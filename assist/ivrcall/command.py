@@ -1,0 +1,194 @@
+"""``ivr-assist ivr MENU.toml``: the IVR on the telephony listeners, beside the hub.
+
+One process runs the hub (pages, agent and supervisor screens, the store)
+and the IVR listeners: Asterisk AudioSocket over TCP, and Twilio Media
+Streams (``/twilio``) and FreeSWITCH mod_audio_fork (``/audio_fork``) over
+websockets. Each call walks the menu; a transfer queues it for the next free
+agent seat, highest priority first, and that seat's screen opens with the
+IVR context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assist.anger import lexicon_keywords
+from assist.ivrcall.driver import IvrCall
+from assist.ivrcall.seats import SeatQueue
+from assist.serve import RunningHub, ServeOptions, running_hub, wait_for_signal
+from ivr import events as ev
+from ivr.menu.commands import Transfer
+from ivr.menu.loader import load_menu
+from ivr.menu.model import Menu
+from ivr.prompts import PromptRenderer
+from ivr.telephony.audiosocket_server import serve_audiosocket
+from ivr.telephony.line import Line
+from ivr.telephony.media_ws_server import serve_media_websockets
+
+log = logging.getLogger("assist.ivr")
+
+LANGUAGE_KEYS = ("lang", "language")  # in Twilio customParameters / audio_fork metadata
+
+
+@dataclass(frozen=True)
+class Listener:
+    host: str
+    port: int
+    language: str | None = None  # AudioSocket carries no metadata: one port per language
+
+    @classmethod
+    def parse(cls, text: str) -> Listener:
+        """``HOST:PORT`` or ``HOST:PORT:LANG``."""
+        parts = text.rsplit(":", 2) if text.count(":") >= 2 else text.rsplit(":", 1)
+        try:
+            host, port = parts[0], int(parts[1])
+        except (IndexError, ValueError):
+            raise ValueError(f"expected HOST:PORT[:LANG], got {text!r}") from None
+        return cls(host, port, parts[2] if len(parts) > 2 else None)
+
+
+@dataclass(frozen=True)
+class IvrOptions:
+    menu_path: Path
+    hub: ServeOptions = field(default_factory=ServeOptions)
+    language: str | None = None  # default: the menu's first language
+    audiosocket: tuple[Listener, ...] = (Listener("127.0.0.1", 9092),)
+    media_ws: Listener | None = Listener("127.0.0.1", 9093)
+    seats: tuple[str, ...] = ()
+    prompt_cache: Path | None = None
+
+
+@dataclass
+class IvrServers:
+    """Where everything listens once started (ports resolved when 0 was asked)."""
+
+    hub_port: int
+    audiosocket_ports: list[int]
+    media_ws_port: int | None
+    outcomes: list = field(default_factory=list)
+
+
+class IvrService:
+    """The calls of one running IVR: which language, which seat, the handoff."""
+
+    def __init__(self, menu: Menu, running: RunningHub, options: IvrOptions) -> None:
+        self.menu = menu
+        self.running = running
+        self.default_language = options.language or menu.languages[0]
+        self.prompts = PromptRenderer(options.prompt_cache)
+        self.seats = SeatQueue(options.seats)
+        self.handoffs: dict[str, ev.IvrAction] = {}
+        self.languages: dict[str, str] = {}
+        self.outcomes: list = []
+        self.always_listen_for = {
+            lang: sorted(set(lexicon_keywords(lang))) for lang in menu.languages
+        }
+
+    def handler(self, language: str | None = None) -> Callable[[Line], object]:
+        async def handle(line: Line) -> None:
+            await self.run_call(line, language)
+
+        return handle
+
+    def language_of(self, line: Line, listener_language: str | None) -> str:
+        for key in LANGUAGE_KEYS:
+            asked = line.info.metadata.get(key, "").lower()[:2]
+            if asked in self.menu.languages:
+                return asked
+        return listener_language or self.default_language
+
+    async def run_call(self, line: Line, listener_language: str | None = None) -> None:
+        language = self.language_of(line, listener_language)
+        if language not in self.running.engines:
+            log.warning("call %s: no speech model for %s", line.info.call_id, language)
+            await line.hangup(f"no speech model for {language}")
+            return
+        call = IvrCall(
+            line,
+            self.menu,
+            language,
+            self.running.engines[language],
+            self.prompts,
+            self.running.publish,
+            executor=self.running.executor,
+            always_listen_for=self.always_listen_for.get(language, ()),
+            on_transfer=self._queue_for_agent,
+        )
+        try:
+            self.outcomes.append(await call.run())
+        finally:
+            self._hand_over(self.seats.call_ended(line.info.call_id))
+
+    def _queue_for_agent(self, call_id: str, language: str, transfer: Transfer) -> None:
+        self.handoffs[call_id] = transfer.to_event(call_id, 0.0)
+        self.languages[call_id] = language
+        self._hand_over(self.seats.offer(call_id, transfer.priority))
+
+    def _hand_over(self, assignments: list) -> None:
+        """A seat takes a call: its screen follows the call and opens with the
+        IVR context (the seat page follows calls whose agent is the seat)."""
+        for assignment in assignments:
+            handoff = self.handoffs[assignment.call_id]
+            language = self.languages[assignment.call_id]
+            self.running.publish(
+                ev.CallStarted(assignment.call_id, language, assignment.seat, source="ivr")
+            )
+            self.running.publish(
+                dataclasses.replace(
+                    handoff, action="handoff", detail={**handoff.detail, "seat": assignment.seat}
+                )
+            )
+
+
+async def run_ivr(
+    options: IvrOptions,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[IvrServers], None] | None = None,
+) -> IvrServers:
+    menu = load_menu(options.menu_path)
+    hub_options = dataclasses.replace(options.hub, languages=tuple(menu.languages))
+    async with running_hub(hub_options) as running:
+        service = IvrService(menu, running, options)
+        servers = []
+        ports = []
+        for listener in options.audiosocket:
+            server = await serve_audiosocket(
+                service.handler(listener.language), listener.host, listener.port
+            )
+            servers.append(server)
+            ports.append(server.port)
+        ws_port = None
+        if options.media_ws is not None:
+            ws = await serve_media_websockets(
+                service.handler(options.media_ws.language),
+                options.media_ws.host,
+                options.media_ws.port,
+            )
+            servers.append(ws)
+            ws_port = ws.port
+        info = IvrServers(running.hub.port, ports, ws_port, service.outcomes)
+        print(
+            f"IVR menu {menu.id!r} ({', '.join(menu.languages)}): AudioSocket on "
+            + ", ".join(
+                f"{lst.host}:{p}" for lst, p in zip(options.audiosocket, ports, strict=True)
+            )
+            + (
+                f"; media websockets ws://{options.media_ws.host}:{ws_port}/twilio and /audio_fork"
+                if ws_port
+                else ""
+            ),
+            flush=True,
+        )
+        if ready is not None:
+            ready(info)
+        try:
+            await wait_for_signal(stop)
+        finally:
+            for server in servers:
+                await server.close()
+        return info
