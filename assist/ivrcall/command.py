@@ -143,6 +143,15 @@ class IvrService:
                     handoff, action="handoff", detail={**handoff.detail, "seat": assignment.seat}
                 )
             )
+            # The seat's screen starts with this call now: give its meter the
+            # caller's current mood rather than calm until the next update.
+            moods = [
+                e
+                for e in self.running.bus.history(assignment.call_id)
+                if isinstance(e, ev.AngerUpdate)
+            ]
+            if moods:
+                self.running.publish(moods[-1])
 
 
 async def run_ivr(

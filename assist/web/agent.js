@@ -26,8 +26,8 @@
   function showIvr(e) {
     const d = e.detail || {};
     $("ivr").hidden = false;
-    $("ivr-path").textContent = d.path || "";
-    $("ivr-heard").textContent = d.heard || "";
+    $("ivr-path").textContent = d.path_titles || d.path || "";
+    $("ivr-heard").textContent = d.heard || "—";
     $("ivr-queue").textContent = [d.queue, d.priority && `(${d.priority})`].filter(Boolean).join(" ");
     const fast = d.fast_tracked === "yes";
     $("ivr-fast").hidden = !fast;

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -106,3 +108,16 @@ class Screen:
             return found
 
         return await asyncio.wait_for(poll(), timeout_s)
+
+
+def spoken(path: Path, text: str, voice: str, espeak_args: list[str], gain_db: float) -> bytes:
+    """espeak-ng speech through the 8 kHz telephone band, as PCM16 bytes."""
+    raw = path.with_suffix(".raw.wav")
+    subprocess.run(["espeak-ng", "-v", voice, *espeak_args, "-w", str(raw), text], check=True)
+    telephone_band = ["sinc", "300-3400", "gain", "-l", str(gain_db)]
+    subprocess.run(
+        ["sox", "-V1", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(path), *telephone_band],
+        check=True,
+    )
+    with wave.open(str(path)) as w:
+        return w.readframes(w.getnframes())
