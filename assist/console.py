@@ -11,14 +11,14 @@ from ivr import events as ev
 
 @dataclass
 class ConsoleLog:
-    out: TextIO = sys.stdout
+    out: TextIO | None = None  # None: sys.stdout at the time of printing
     show_partials: bool = False
     _levels: dict[str, ev.AngerLevel] = field(default_factory=dict)
 
     def __call__(self, event: ev.Event) -> None:
         line = self.format(event)
         if line:
-            print(line, file=self.out, flush=True)
+            print(line, file=self.out or sys.stdout, flush=True)
 
     def format(self, event: ev.Event) -> str | None:
         t = f"{getattr(event, 'at_s', 0.0):6.1f}s"

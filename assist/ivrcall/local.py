@@ -46,10 +46,14 @@ class LocalLine(QueueLine):
     async def feed(self, caller: AsyncIterable[ev.AudioChunk], tail_s: float = 0.0) -> None:
         """Push the caller's audio, then ``tail_s`` of silence (a caller waiting
         for the IVR to answer), then hang up unless the IVR did first."""
-        async for chunk in caller:
-            if self.ended:
-                return
-            self._caller(chunk.pcm)
+        try:
+            async for chunk in caller:
+                if self.ended:
+                    return
+                self._caller(chunk.pcm)
+        except (OSError, ValueError) as exc:  # a file that breaks half-way
+            self.end(f"the caller's audio failed: {exc}", error=True)
+            return
         silence = bytes(int(FRAME_S * self.info.rate_hz) * 2)
         deadline = time.monotonic()
         for _ in range(int(tail_s / FRAME_S)):
