@@ -70,10 +70,12 @@ class RunningHub:
 async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
     """Start the hub (pages, screens, ingest) with its engines and store; stop it on exit."""
     access = access_for(options)
-    engines: dict[str, VoskEngine] = {
-        lang: load_engine(lang, options.model, allow_download=options.allow_download)
-        for lang in options.languages
-    }
+    engines: dict[str, VoskEngine] = {}
+    for lang in options.languages:
+        if options.model is not None and engines:
+            engines[lang] = next(iter(engines.values()))  # one --model serves every language
+        else:
+            engines[lang] = load_engine(lang, options.model, allow_download=options.allow_download)
     store = open_store(options.store_path) if options.use_store else None
     bus = EventBus(store=store)
     if store is not None:

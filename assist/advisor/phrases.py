@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from assist.advisor.wording import PatternError, Slot, expand_word
-from assist.anger.tomlpaths import KeyLines
 from ivr.datafile import DataFileError, load_toml
 from ivr.events import SuggestionKind
+from ivr.tomllines import KeyLines
 
 LANGUAGES = ("en", "ru")
 
@@ -70,7 +70,7 @@ class Fail:
     def __call__(
         self, key: tuple[str | int, ...], message: str, text: str | None = None
     ) -> DataFileError:
-        line = self.where.line(key) if text is None else self.where.line_of_text(key, text)
+        line = self.where.line(key) if text is None else self.where.text_line(key, text)
         return DataFileError(self.path, line, message)
 
 

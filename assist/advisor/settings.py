@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from assist.advisor.phrases import PRINCIPLES
-from assist.anger.tomlpaths import KeyLines
 from ivr.datafile import DataFileError, load_toml
+from ivr.tomllines import KeyLines
 
 
 def _num(lo: float, hi: float) -> Any:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ivr.datafile import DataFileError, load_toml
+from ivr.tomllines import KeyLines
 
 from .lexicon import DATA_DIR
-from .tomlpaths import KeyLines
 
 DEFAULT_CONFIG_PATH: Path = DATA_DIR / "anger.toml"
 

@@ -32,8 +32,7 @@ from assist.wordpatterns import PatternError, WordPattern, expand_word, is_token
 from assist.wordpatterns import normalize_word as normalize_word  # re-exported
 from assist.wordpatterns import tokenize as tokenize  # re-exported
 from ivr.datafile import DataFileError, load_toml
-
-from .tomlpaths import KeyLines
+from ivr.tomllines import KeyLines
 
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 
@@ -236,7 +235,7 @@ class _Checker:
         self, where: tuple[str | int, ...], message: str, text: str | None = None
     ) -> DataFileError:
         text = text if text is not None else self.near
-        line = self.keys.line_of_text(where, text) if text is not None else self.keys.line(where)
+        line = self.keys.text_line(where, text) if text is not None else self.keys.line(where)
         return DataFileError(self.path, line, message)
 
     def table(self, value: Any, where: tuple[str, ...], allowed: set[str]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ def cmd_ivr(args: argparse.Namespace) -> int:
         audiosocket=tuple(Listener.parse(a) for a in args.audiosocket),
         media_ws=None if args.no_media_ws else Listener.parse(args.media_ws),
         seats=tuple(args.seats),
+        prompt_cache=args.prompt_cache,
     )
     try:
         asyncio.run(run_ivr(options))
@@ -64,7 +65,7 @@ async def _run_local(args: argparse.Namespace) -> int:
     line = LocalLine("local", 8000, speed=args.speed)
     caller = WavSource(args.local, call_id="local", target_rate_hz=8000).paced(args.speed)
     log = ConsoleLog()
-    call = IvrCall(line, menu, language, engine, PromptRenderer(), log)
+    call = IvrCall(line, menu, language, engine, PromptRenderer(args.prompt_cache), log)
     feeding = asyncio.create_task(line.feed(caller, tail_s=args.wait))
     outcome = await call.run()
     feeding.cancel()
@@ -118,6 +119,9 @@ def add_parsers(sub: argparse._SubParsersAction, add_model_options) -> None:  # 
     ivr.add_argument("--store", type=Path, help="call store file")
     ivr.add_argument("--no-store", action="store_true")
     ivr.add_argument("--quiet", action="store_true", help="no live event log")
+    ivr.add_argument(
+        "--prompt-cache", type=Path, help="rendered prompts (default ~/.cache/ivr-assist/prompts)"
+    )
     local = ivr.add_argument_group("local mode (no telephony)")
     local.add_argument("--local", type=Path, metavar="CALLER.wav", help="the caller's audio")
     local.add_argument("--record", type=Path, metavar="OUT.wav", help="caller + IVR, stereo")

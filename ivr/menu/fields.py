@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ivr.datafile import DataFileError
-from ivr.menu.lines import KeyLines, KeyPath
 from ivr.menu.model import DTMF_DIGITS, Prompt
 from ivr.menu.words import phrase_form
+from ivr.tomllines import KeyLines, KeyPath
 
 
 class Problem(NamedTuple):

@@ -17,7 +17,6 @@ from typing import Any
 from ivr.datafile import DataFileError, load_toml
 from ivr.events import AngerLevel
 from ivr.menu.fields import FieldReader, MenuError, Problem, is_number
-from ivr.menu.lines import KeyPath
 from ivr.menu.model import (
     Action,
     ActionKind,
@@ -29,6 +28,7 @@ from ivr.menu.model import (
     Routing,
     frozen_map,
 )
+from ivr.tomllines import KeyPath
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRIES = 2

@@ -128,3 +128,18 @@ def test_a_waiting_call_gets_the_seat_when_the_first_caller_hangs_up(
 
     handoffs, first, second = asyncio.run(scenario())
     assert [h.call_id for h in handoffs] in ([first, second], [second, first])
+
+
+def test_the_ivr_hangs_up_after_its_goodbye(random_model: Path, tmp_path: Path) -> None:
+    async def scenario() -> AudioSocketCaller:
+        async with running_ivr(random_model, tmp_path / "prompts") as servers:
+            caller = await AudioSocketCaller("127.0.0.1", servers.audiosocket_ports[1]).connect()
+            await caller.send_audio(keypresses("62"))  # outage > planned work: an answer, then bye
+            sending = asyncio.create_task(caller.send_audio(silence(20.0)))
+            await caller.wait_closed(CALL_LIMIT_S)
+            sending.cancel()
+            return caller
+
+    caller = asyncio.run(scenario())
+    assert caller.server_hung_up
+    assert len(caller.received) > 2 * 8000  # the goodbye was played before the hang-up

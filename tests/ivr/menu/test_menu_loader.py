@@ -2,7 +2,7 @@ import pytest
 
 from ivr.datafile import DataFileError
 from ivr.menu import ActionKind, MenuError, example_menu_path, load_menu
-from ivr.menu.lines import KeyLines
+from ivr.tomllines import KeyLines
 
 from .menus import MINI, bend, line_with, write_menu
 

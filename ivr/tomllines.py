@@ -1,4 +1,5 @@
-"""Where each key of a menu file is written, so a problem can name its line.
+"""Where each key of a TOML file is written, so a problem can name its line
+(menus, lexicons, phrase lists, settings).
 
 ``tomllib`` gives line numbers for syntax errors only. This scans the text
 once and records the first line of every key path (``("node", "main",
