@@ -20,7 +20,7 @@ from assist.replay.transcript_file import (
     is_transcript_file,
     transcript_beside,
 )
-from ivr.sources import RAW_G711_EXTENSIONS
+from ivr.sources import RAW_G711_EXTENSIONS, AudioFileError, probe_audio_file
 
 AUDIO_EXTENSIONS: frozenset[str] = frozenset({".wav", ".wave", *RAW_G711_EXTENSIONS})
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -69,6 +69,10 @@ def _one(path: Path) -> ReplayInput:
     if not is_transcript_file(path):
         beside = transcript_beside(path)
         if not beside.is_file():
+            try:
+                probe_audio_file(path)  # a broken file fails here, before any model is loaded
+            except AudioFileError as exc:
+                return ReplayInput(str(path), path, problem=exc.problem)
             return ReplayInput(str(path), path)
         return ReplayInput(str(path), path, beside, call_id=_peek(beside).get("call_id", ""))
     audio, problem = _audio_of(path)

@@ -1,9 +1,21 @@
+import io
 import json
+import wave
 
 from assist.replay.inputs import discover
 
 
-def touch(path, data=b"RIFF"):
+def _tiny_wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(bytes(320))
+    return out.getvalue()
+
+
+def touch(path, data=_tiny_wav()):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
@@ -35,6 +47,7 @@ def test_files_globs_and_missing_paths(tmp_path):
     touch(tmp_path / "x1.wav")
     touch(tmp_path / "x2.wav")
     touch(tmp_path / "odd.bin")
+    touch(tmp_path / "cut.wav", b"RIFF")
     found = discover(
         [
             str(tmp_path / "x*.wav"),
@@ -42,6 +55,7 @@ def test_files_globs_and_missing_paths(tmp_path):
             str(tmp_path / "gone.wav"),
             str(tmp_path / "none*.wav"),
             str(tmp_path / "x1.wav"),  # twice: replayed once
+            str(tmp_path / "cut.wav"),  # broken: fails at discovery, needing no model
         ]
     )
     assert [(i.label.rsplit("/", 1)[-1], i.problem) for i in found] == [
@@ -50,6 +64,7 @@ def test_files_globs_and_missing_paths(tmp_path):
         ("odd.bin", None),
         ("gone.wav", "no such file or folder"),
         ("none*.wav", "no files match this pattern"),
+        ("cut.wav", "truncated: only 4 bytes, shorter than a WAV header"),
     ]
 
 
