@@ -11,7 +11,7 @@ from pathlib import Path
 from ivr.asr.models import LANGUAGES, ModelNotFound
 from ivr.asr.vosk_engine import ModelLoadError
 from ivr.datafile import DataFileError
-from ivr.sources import AudioFileError
+from ivr.sources import AudioFileError, MicrophoneError
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ModelNotFound, ModelLoadError, DataFileError, AudioFileError) as exc:
+    except (ModelNotFound, ModelLoadError, DataFileError, AudioFileError, MicrophoneError) as exc:
         print(f"ivr-assist: {exc}", file=sys.stderr)
         return 2
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import AsyncIterable
 from pathlib import Path
 
+from ivr import events as ev
 from ivr.asr.models import LANGUAGES
 
 DEFAULT_MENU = "the example telecom support menu shipped with the project"
+RATE_HZ = 8000  # the local line runs at the telephone rate, like a real one
 
 
 def _menu_path(text: str | None) -> Path:
@@ -20,7 +23,7 @@ def _menu_path(text: str | None) -> Path:
 
 
 def cmd_ivr(args: argparse.Namespace) -> int:
-    if args.local is not None:
+    if args.local is not None or args.mic:
         return asyncio.run(_run_local(args))
     from assist.ivrcall.command import IvrOptions, Listener, run_ivr
     from assist.serve import ServeOptions
@@ -62,13 +65,29 @@ async def _run_local(args: argparse.Namespace) -> int:
     menu = load_menu(_menu_path(args.menu))
     language = args.lang or menu.languages[0]
     engine = load_engine(language, args.model, allow_download=args.download)
-    line = LocalLine("local", 8000, speed=args.speed)
-    caller = WavSource(args.local, call_id="local", target_rate_hz=8000).paced(args.speed)
+    if args.mic:
+        from ivr.sources import MicSource
+        from ivr.sources.speaker import Speaker
+
+        microphone = MicSource(call_id="local", rate_hz=RATE_HZ)
+        microphone.open()  # no input device: a clear error now, not a silent call
+        speaker = Speaker(RATE_HZ)
+        line = LocalLine("local", RATE_HZ, speaker=speaker)
+        caller: AsyncIterable[ev.AudioChunk] = microphone
+        print("speak to the menu (Ctrl-C to stop)", flush=True)
+    else:
+        line = LocalLine("local", RATE_HZ, speed=args.speed)
+        caller = WavSource(args.local, call_id="local", target_rate_hz=RATE_HZ).paced(args.speed)
     log = ConsoleLog()
     call = IvrCall(line, menu, language, engine, PromptRenderer(args.prompt_cache), log)
     feeding = asyncio.create_task(line.feed(caller, tail_s=args.wait))
-    outcome = await call.run()
-    feeding.cancel()
+    try:
+        outcome = await call.run()
+    finally:
+        feeding.cancel()
+        if args.mic:
+            microphone.close()
+            speaker.close()
     if args.record:
         line.write_recording(args.record)
         print(f"recording (caller left, IVR right): {args.record}")
@@ -124,6 +143,9 @@ def add_parsers(sub: argparse._SubParsersAction, add_model_options) -> None:  # 
     )
     local = ivr.add_argument_group("local mode (no telephony)")
     local.add_argument("--local", type=Path, metavar="CALLER.wav", help="the caller's audio")
+    local.add_argument(
+        "--mic", action="store_true", help="the caller is you: microphone in, speaker out"
+    )
     local.add_argument("--record", type=Path, metavar="OUT.wav", help="caller + IVR, stereo")
     local.add_argument("--speed", type=float, default=1.0)
     local.add_argument(

@@ -48,3 +48,15 @@ def test_local_mode_names_a_broken_caller_file(
     caller.write_bytes(b"not audio at all")
     assert main(["ivr", "--local", str(caller), "--model", str(random_model)]) == 2
     assert "caller.wav: not a WAV file" in capsys.readouterr().err
+
+
+def test_mic_mode_without_a_sound_device_says_what_to_do(
+    random_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyaudio")
+    from ivr.sources import list_input_devices
+
+    if list_input_devices():
+        pytest.skip("this machine has a microphone")
+    assert main(["ivr", "--mic", "--model", str(random_model)]) == 2
+    assert "no audio input device" in capsys.readouterr().err
