@@ -15,7 +15,10 @@ def _tiny_wav() -> bytes:
     return out.getvalue()
 
 
-def touch(path, data=_tiny_wav()):
+TINY_WAV = _tiny_wav()
+
+
+def touch(path, data=TINY_WAV):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
