@@ -98,9 +98,9 @@ class IvrCall:
                 elif isinstance(event, LineHangup):
                     reason = event.reason
         finally:
-            for task in [*self._tasks]:
-                task.cancel()
             self._apply(self.session.on_hangup(self.audio_s))
+            for task in [*self._tasks]:
+                task.cancel()  # prompts still rendering or playing: the line is gone
             await self.live.end(reason)
         return IvrOutcome(self.info.call_id, self.language, self.transfer, reason, self.audio_s)
 
