@@ -23,7 +23,7 @@
       tr.appendChild(el("td", "score", c.score.toFixed(2)));
       tr.appendChild(el("td", "trend", c.trend));
       tr.appendChild(el("td", "", c.reason));
-      tr.appendChild(el("td", "", c.live ? "live" : "ended"));
+      tr.appendChild(el("td", "state", c.live ? (c.stage || "live") : "ended"));
       tr.onclick = () => window.open("/agent?call=" + encodeURIComponent(c.id) + location.hash, "_blank");
       body.appendChild(tr);
     }
@@ -36,6 +36,17 @@
       case "CallStarted": c.language = e.language; c.live = true; break;
       case "CallEnded": c.live = false; break;
       case "CallFlagged": c.flagged = true; break;
+      case "IvrAction": {
+        // Where an IVR call is: in the menu, waiting in a queue, or with an agent.
+        const d = e.detail || {};
+        if (e.action === "transfer") {
+          c.stage = `queue ${d.queue}` + (d.fast_tracked === "yes" ? " (fast-tracked)" : "");
+        } else if (e.action === "handoff") c.stage = `agent ${d.seat}`;
+        else if (e.action === "listen" || e.action === "play") {
+          if (!c.stage || c.stage.startsWith("IVR")) c.stage = `IVR: ${e.node}`;
+        } else return;
+        break;
+      }
       case "AngerUpdate":
         c.level = e.level; c.score = e.score; c.trend = e.trend;
         if (e.reasons.length) c.reason = [...e.reasons].sort((a, b) => b.weight - a.weight)[0].text;

@@ -50,6 +50,12 @@ def test_seat_page_shows_why_a_frustrated_caller_was_fast_tracked(
         queue = page.inner_text("#ivr-queue")
         heading = page.text_content("#h-ivr")
         page.screenshot(path=str(_screenshots() / "agent-ivr-fast-track.png"))
+        board = browser.new_page()
+        board.on("pageerror", lambda exc: errors.append(str(exc)))
+        board.goto(f"http://127.0.0.1:{servers.hub_port}/supervisor")
+        board.wait_for_selector(f'tr[data-call="{call.call_id}"] td.state')
+        stage = board.inner_text(f'tr[data-call="{call.call_id}"] td.state')
+        board.close()
         asyncio.run_coroutine_threadsafe(call.hangup(), loop).result(10)
     finally:
         page.close()
@@ -61,6 +67,7 @@ def test_seat_page_shows_why_a_frustrated_caller_was_fast_tracked(
     assert fast.startswith("Без очереди") and "2" in fast
     assert path.startswith("Главное меню > ")  # the nodes' titles in the caller's language
     assert queue == "senior (10)"
+    assert stage == "agent a1"  # the dashboard says where the IVR call is
     assert errors == []
 
 
