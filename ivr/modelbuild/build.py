@@ -14,10 +14,12 @@ from ivr.modelbuild.corpus import CorpusSize, plan_corpus
 from ivr.modelbuild.dataset import extract_features
 from ivr.modelbuild.features import MfccConfig
 from ivr.modelbuild.garbage_words import garbage_words
-from ivr.modelbuild.graph import GarbageLoop, GraphCosts
+from ivr.modelbuild.graph import GarbageLoop, GraphCosts, WordGrammar
+from ivr.modelbuild.lm import SENTENCE_START, BigramLm, estimate_bigram
 from ivr.modelbuild.phonemes import PhoneInventory, phonemize
 from ivr.modelbuild.synth import ESPEAK, SynthesisError, espeak_available
-from ivr.modelbuild.train import GarbageLabels, TrainConfig, train_acoustic_model
+from ivr.modelbuild.textcorpus import load_corpus
+from ivr.modelbuild.train import GarbageLabels, TrainConfig, TrainResult, train_acoustic_model
 from ivr.modelbuild.validate import validate_model_dir
 from ivr.modelbuild.vocab import UNK_WORD, normalise_vocabulary
 from ivr.modelbuild.voices import TRAIN_VARIANTS, language
@@ -30,13 +32,20 @@ BUILDER_VERSION = "2"
 class BuildPreset:
     corpus: CorpusSize = field(default_factory=CorpusSize)
     train: TrainConfig = field(default_factory=TrainConfig)
-    word_cost: float = 8.0  # graph cost of every word (an insertion penalty)
+    # Graph costs, tuned with bench.model_quality (about 250 words per language): a
+    # stronger bigram (lm_scale) trades WER for fewer false words (lm_scale 2: a third of
+    # the false words, twice the WER).
+    word_cost: float = 1.0  # graph cost of every word on top of the bigram (insertion penalty)
     short_word_states: int = 3  # words with at most this many HMM states ...
     short_word_discount: float = 3.0  # ... cost this much less (little acoustic evidence)
     unk_cost: float = 4.0  # extra graph cost of the garbage word over a vocabulary word
-    garbage_unit_cost: float = 1.5  # graph cost per garbage unit inside [unk]
-    acoustic_scale: float = 0.5
+    garbage_unit_cost: float = 1.5  # graph cost per garbage unit inside [unk]; lower is slow
+    acoustic_scale: float = 0.35  # lower: wider lattices, more honest confidences, slower
     lattice_beam: float = 2.0  # wider lattices explode with the garbage loop
+    # Word bigram from lm_corpus.toml: graph cost = lm_scale * -ln P (0: a free word loop).
+    lm_scale: float = 1.5
+    lm_discount: float = 0.7
+    lm_unigram_weight: float = 0.5  # corpus share of the backoff unigram (rest uniform)
 
 
 PRESETS: dict[str, BuildPreset] = {
@@ -91,6 +100,7 @@ real callers will be recognised poorly or not at all.
   speech outside the vocabulary, so other speech tends to come out as `[unk]`
   (it does not always: words that sound like a vocabulary word can still be
   heard as that word)
+- Word sequences: {grammar}
 - Words are lowercase; Russian `ё` is written as `е`
 - Acoustic model: {hidden} ReLU layers over spliced MFCCs (see conf/mfcc.conf),
   frame-subsampling-factor 3
@@ -118,6 +128,84 @@ def _garbage_labels(base_voices: Sequence[str], garbage: Sequence[str]) -> Garba
             transcriptions[(voice, word)] = phones
     inventory = PhoneInventory.from_transcriptions(transcriptions.values())
     return GarbageLabels(inventory, transcriptions)
+
+
+def _grammar_note(setup: BuildPreset) -> str:
+    if setup.lm_scale <= 0:
+        return "a free loop: any word may follow any word at the same cost"
+    return (
+        "a backoff word bigram estimated from a small text corpus of support-call\n"
+        "  sentences (the builder's `lm_corpus.toml`), backing off to a free loop, so\n"
+        "  any sequence of vocabulary words stays possible; word pairs common in\n"
+        "  support calls are preferred (e.g. `to` vs `two` by context)"
+    )
+
+
+def word_grammar(lm: BigramLm, units: Sequence[str], scale: float) -> WordGrammar:
+    """The bigram as graph costs over word ids (``units[i]`` has id ``i + 1``)."""
+    ids = {w: i for i, w in enumerate(units, start=1)}
+    ids[SENTENCE_START] = 0
+    return WordGrammar(
+        unigram={ids[w]: scale * c for w, c in lm.unigram.items()},
+        bigram={(ids[h], ids[w]): scale * c for (h, w), c in lm.bigram.items()},
+        backoff={ids[h]: scale * c for h, c in lm.backoff.items()},
+    )
+
+
+def model_parts(
+    lang: str, vocab: Sequence[str], result: TrainResult, setup: BuildPreset, readme: str
+) -> ModelParts:
+    """Everything the model directory needs: trained net, graph costs, word bigram."""
+    units = [*vocab, UNK_WORD]
+    unk_id = len(units)
+    short = [
+        (i, -setup.short_word_discount)
+        for i, w in enumerate(vocab, start=1)
+        if result.hmm.num_states(result.phone_of[w]) <= setup.short_word_states
+    ]
+    costs = GraphCosts(
+        word_cost=setup.word_cost,
+        extra_word_costs=((unk_id, setup.unk_cost), *short),
+        garbage_unit_cost=setup.garbage_unit_cost,
+    )
+    g = result.garbage_phones
+    garbage_loop = GarbageLoop(
+        unk_id, tuple(p[0] for p in g), tuple(p[1] for p in g), tuple(p[2] for p in g)
+    )
+    grammar = None
+    if setup.lm_scale > 0:
+        lm = estimate_bigram(
+            load_corpus(lang),
+            vocab,
+            discount=setup.lm_discount,
+            unigram_weight=setup.lm_unigram_weight,
+        )
+        grammar = word_grammar(lm, units, setup.lm_scale)
+    return ModelParts(
+        words=tuple(units),
+        word_phones=(*(result.phone_of[w] for w in vocab), 0),
+        hmm=result.hmm,
+        net=result.model.to_spec(result.priors),
+        mfcc_options=dict(MfccConfig.from_options(DEFAULT_MFCC_OPTIONS).options),
+        model_options={
+            "acoustic-scale": f"{setup.acoustic_scale:g}",
+            "lattice-beam": f"{setup.lattice_beam:g}",
+        },
+        graph_costs=costs,
+        readme=readme,
+        garbage=garbage_loop,
+        grammar=grammar,
+    )
+
+
+def phoneme_counts(base_voices: Sequence[str], vocab: Sequence[str]) -> dict[str, int]:
+    """Fewest espeak-ng phonemes of each word over the base voices."""
+    counts: dict[str, int] = {}
+    for voice in base_voices:
+        for word, phones in phonemize(list(vocab), voice).items():
+            if phones:
+                counts[word] = min(counts.get(word, len(phones)), len(phones))
+    return counts
 
 
 def _dir_bytes(path: Path) -> int:
@@ -162,26 +250,16 @@ def build_model(
             bar.set_postfix_str(message)
 
         result = train_acoustic_model(
-            utts, vocab, setup.train, seed, report, _garbage_labels(voices.base_voices, garbage)
+            utts,
+            vocab,
+            setup.train,
+            seed,
+            report,
+            _garbage_labels(voices.base_voices, garbage),
+            phoneme_counts(voices.base_voices, vocab),
         )
     t_train = time.perf_counter() - t0 - t_synth
 
-    units = [*vocab, UNK_WORD]
-    unk_id = len(units)
-    short = [
-        (i, -setup.short_word_discount)
-        for i, w in enumerate(vocab, start=1)
-        if result.hmm.num_states(result.phone_of[w]) <= setup.short_word_states
-    ]
-    costs = GraphCosts(
-        word_cost=setup.word_cost,
-        extra_word_costs=((unk_id, setup.unk_cost), *short),
-        garbage_unit_cost=setup.garbage_unit_cost,
-    )
-    g = result.garbage_phones
-    garbage_loop = GarbageLoop(
-        unk_id, tuple(p[0] for p in g), tuple(p[1] for p in g), tuple(p[2] for p in g)
-    )
     audio_s = sum(u.duration_s for u in utts)
     readme = README.format(
         lang=lang,
@@ -193,22 +271,10 @@ def build_model(
         seed=seed,
         preset=preset,
         garbage_units=len(result.garbage_units),
+        grammar=_grammar_note(setup),
         words=", ".join(vocab),
     )
-    parts = ModelParts(
-        words=tuple(units),
-        word_phones=(*(result.phone_of[w] for w in vocab), 0),
-        hmm=result.hmm,
-        net=result.model.to_spec(result.priors),
-        mfcc_options=dict(mfcc_cfg.options),
-        model_options={
-            "acoustic-scale": f"{setup.acoustic_scale:g}",
-            "lattice-beam": f"{setup.lattice_beam:g}",
-        },
-        graph_costs=costs,
-        readme=readme,
-        garbage=garbage_loop,
-    )
+    parts = model_parts(voices.lang, vocab, result, setup, readme)
     out = write_model_dir(Path(out_dir), parts)
     validate_model_dir(out)
     return BuildReport(

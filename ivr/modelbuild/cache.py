@@ -37,11 +37,12 @@ def model_cache_dir(lang: str) -> Path:
 
 @functools.cache
 def builder_fingerprint() -> str:
-    """A hash of the builder's own source and the espeak-ng it speaks with:
+    """A hash of the builder's own source and data and the espeak-ng it speaks with:
     any change to either makes cached models stale, with no version number
     anyone has to remember to bump."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for source in sorted([*here.glob("*.py"), *here.glob("*.toml")]):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     try:
         espeak = subprocess.run(

@@ -1,4 +1,5 @@
-"""The decoding graph (HCLG): a free loop over whole words, silence and ``[unk]``.
+"""The decoding graph (HCLG): whole words, silence and ``[unk]``, either in a free
+loop or under a backoff word bigram (:func:`grammar_graph`).
 
 Each word is one phone; its HMM states are chained in Kaldi's default
 order after self-loop reordering (the forward transition into a state,
@@ -11,7 +12,7 @@ share pdfs, so vosk can find the word's boundaries).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ivr.modelbuild.fst import Fst
@@ -84,18 +85,100 @@ def word_loop_graph(
         end = _add_phone(fst, hmm, phone, loop, word_id, word_cost + extra.get(word_id, 0.0), costs)
         fst.add_arc(end, 0, 0, 0.0, loop)
     if garbage is not None:
-        # begin unit, at least one internal unit, end unit: [unk] never covers a
-        # one- or two-sound function word ("не", "a") that the vocabulary has.
         entry = word_cost + extra.get(garbage.word_id, 0.0) + costs.garbage_unit_cost
-        after_begin = fst.add_state()
-        inside = fst.add_state()
-        unit = costs.garbage_unit_cost
-        for b, i, e in zip(
-            garbage.begin_phones, garbage.internal_phones, garbage.end_phones, strict=True
-        ):
-            end = _add_phone(fst, hmm, b, loop, garbage.word_id, entry, costs)
-            fst.add_arc(end, 0, 0, 0.0, after_begin)
-            fst.add_arc(_add_phone(fst, hmm, i, after_begin, 0, unit, costs), 0, 0, 0.0, inside)
-            fst.add_arc(_add_phone(fst, hmm, i, inside, 0, unit, costs), 0, 0, 0.0, inside)
-            fst.add_arc(_add_phone(fst, hmm, e, inside, 0, unit, costs), 0, 0, 0.0, loop)
+        _add_garbage(fst, hmm, garbage, loop, loop, entry, garbage.word_id, costs)
+    return fst
+
+
+def _add_garbage(
+    fst: Fst,
+    hmm: WordHmm,
+    garbage: GarbageLoop,
+    src: int,
+    dst: int,
+    entry_cost: float,
+    olabel: int,
+    costs: GraphCosts,
+) -> None:
+    """``[unk]`` from ``src`` to ``dst``: a begin unit, at least one internal unit and an
+    end unit, so it never covers a one- or two-sound function word ("не", "a")."""
+    after_begin = fst.add_state()
+    inside = fst.add_state()
+    unit = costs.garbage_unit_cost
+    for b, i, e in zip(
+        garbage.begin_phones, garbage.internal_phones, garbage.end_phones, strict=True
+    ):
+        end = _add_phone(fst, hmm, b, src, olabel, entry_cost, costs)
+        fst.add_arc(end, 0, 0, 0.0, after_begin)
+        fst.add_arc(_add_phone(fst, hmm, i, after_begin, 0, unit, costs), 0, 0, 0.0, inside)
+        fst.add_arc(_add_phone(fst, hmm, i, inside, 0, unit, costs), 0, 0, 0.0, inside)
+        fst.add_arc(_add_phone(fst, hmm, e, inside, 0, unit, costs), 0, 0, 0.0, dst)
+
+
+@dataclass(frozen=True)
+class WordGrammar:
+    """A backoff bigram over word ids, as graph costs (already scaled).
+
+    History 0 is the start of an utterance. ``bigram[(h, w)]`` is the cost of
+    word ``w`` right after history ``h``; ``backoff[h]`` the cost of leaving
+    ``h`` for the unigram state, where ``unigram[w]`` holds for every word.
+    Histories without an entry in ``backoff`` share the unigram state.
+    """
+
+    unigram: Mapping[int, float]
+    bigram: Mapping[tuple[int, int], float]
+    backoff: Mapping[int, float]
+
+
+def grammar_graph(
+    hmm: WordHmm,
+    words: Sequence[tuple[int, int]],
+    grammar: WordGrammar,
+    costs: GraphCosts | None = None,
+    garbage: GarbageLoop | None = None,
+) -> Fst:
+    """HCLG for ``words`` ((phone, word id) pairs) and ``[unk]`` under ``grammar``.
+
+    One state per bigram history plus the unigram (backoff) state; every word
+    has one HMM chain, entered from a history by an epsilon arc that carries
+    the word label and the grammar cost, and leaving to the word's own
+    history. ``costs.word_cost`` (default 0) and ``extra_word_costs`` are added
+    on entering a word's chain; silence may follow any history and keeps it.
+    """
+    costs = costs or GraphCosts()
+    ids = [w for _p, w in words] + ([garbage.word_id] if garbage else [])
+    if not ids:
+        raise ValueError("the graph needs at least one word")
+    missing = [w for w in ids if w not in grammar.unigram]
+    if missing:
+        raise ValueError(f"the grammar has no unigram cost for word ids {missing}")
+    extra = dict(costs.extra_word_costs)
+    base_cost = costs.word_cost or 0.0
+    fst = Fst()
+    history = {h: fst.add_state() for h in sorted(grammar.backoff)}
+    unigram_state = fst.add_state()
+    start = history.get(0, unigram_state)
+    fst.start = start
+    for state in [*history.values(), unigram_state]:
+        fst.set_final(state, 0.0)
+        end = _add_phone(fst, hmm, SILENCE_PHONE, state, 0, costs.silence_cost, costs)
+        fst.add_arc(end, 0, 0, 0.0, state)
+    entry = {w: fst.add_state() for w in ids}
+    for phone, word_id in words:
+        if phone == SILENCE_PHONE:
+            raise ValueError("a word cannot use the silence phone")
+        cost = base_cost + extra.get(word_id, 0.0)
+        end = _add_phone(fst, hmm, phone, entry[word_id], 0, cost, costs)
+        fst.add_arc(end, 0, 0, 0.0, history.get(word_id, unigram_state))
+    if garbage is not None:
+        g = garbage.word_id
+        cost = base_cost + extra.get(g, 0.0) + costs.garbage_unit_cost
+        _add_garbage(fst, hmm, garbage, entry[g], history.get(g, unigram_state), cost, 0, costs)
+    for (h, w), cost in sorted(grammar.bigram.items()):
+        if h in history and w in entry:
+            fst.add_arc(history[h], 0, w, cost, entry[w])
+    for h, cost in sorted(grammar.backoff.items()):
+        fst.add_arc(history[h], 0, 0, cost, unigram_state)
+    for w in ids:
+        fst.add_arc(unigram_state, 0, w, grammar.unigram[w], entry[w])
     return fst

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +38,9 @@ class TrainConfig:
     min_word_states: int = 2
     max_word_states: int = 10
     frames_per_state: float = 2.5  # output frames (30 ms) per HMM state at median speed
+    # At most this many states per espeak-ng phoneme of the word: isolated renderings
+    # overstate how long function words ("a", "to", "и") last inside a fast phrase.
+    states_per_phoneme: float = 1.0
 
 
 MIN_GARBAGE_UNITS = 3
@@ -78,9 +81,13 @@ Progress = Callable[[str], None]
 
 
 def choose_state_counts(
-    vocab: Sequence[str], utts: Sequence[Utterance], cfg: TrainConfig
+    vocab: Sequence[str],
+    utts: Sequence[Utterance],
+    cfg: TrainConfig,
+    phoneme_counts: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
-    """States per word from the durations of its isolated renderings."""
+    """States per word from the durations of its isolated renderings, capped by its
+    number of phonemes (``phoneme_counts``, when given)."""
     durations: dict[str, list[float]] = {w: [] for w in vocab}
     for u in utts:
         if u.spec.kind == KIND_WORD:
@@ -94,8 +101,13 @@ def choose_state_counts(
         arr = np.asarray(values)
         by_median = round(float(np.median(arr)) / cfg.frames_per_state)
         by_fastest = int(np.percentile(arr, 10) * 0.8)
+        by_phonemes = cfg.max_word_states
+        if phoneme_counts and phoneme_counts.get(word):
+            by_phonemes = int(np.ceil(cfg.states_per_phoneme * phoneme_counts[word]))
         counts[word] = int(
-            np.clip(min(by_median, by_fastest), cfg.min_word_states, cfg.max_word_states)
+            np.clip(
+                min(by_median, by_fastest, by_phonemes), cfg.min_word_states, cfg.max_word_states
+            )
         )
     return counts
 
@@ -131,10 +143,11 @@ def train_acoustic_model(
     seed: int,
     progress: Progress | None = None,
     garbage: GarbageLabels | None = None,
+    phoneme_counts: Mapping[str, int] | None = None,
 ) -> TrainResult:
     rng = np.random.default_rng(seed)
     say = progress or (lambda _msg: None)
-    counts = choose_state_counts(vocab, utts, cfg)
+    counts = choose_state_counts(vocab, utts, cfg, phoneme_counts)
     phone_of = {w: i + 2 for i, w in enumerate(vocab)}
     state_counts = [cfg.silence_states, *(counts[w] for w in vocab)]
     owners = list(range(1, len(state_counts) + 1))

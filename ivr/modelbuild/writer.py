@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.modelbuild.conf import DEFAULT_MODEL_OPTIONS, conf_text
-from ivr.modelbuild.graph import GarbageLoop, GraphCosts, word_loop_graph
+from ivr.modelbuild.graph import (
+    GarbageLoop,
+    GraphCosts,
+    WordGrammar,
+    grammar_graph,
+    word_loop_graph,
+)
 from ivr.modelbuild.hmm import SILENCE_PHONE, WordHmm
 from ivr.modelbuild.kaldi_text import NnetSpec, final_mdl_text
 
@@ -30,6 +36,7 @@ class ModelParts:
     readme: str
     self_loop_prob: float = 0.5
     garbage: GarbageLoop | None = None
+    grammar: WordGrammar | None = None  # None: a free word loop
 
 
 def words_txt(words: Sequence[str]) -> str:
@@ -54,7 +61,10 @@ def write_model_dir(out_dir: Path, parts: ModelParts) -> Path:
     (out_dir / "conf" / "model.conf").write_text(conf_text(model_options))
 
     entries = [(p, i) for i, p in enumerate(parts.word_phones, start=1) if p]
-    graph = word_loop_graph(parts.hmm, entries, parts.graph_costs, parts.garbage)
+    if parts.grammar is None:
+        graph = word_loop_graph(parts.hmm, entries, parts.graph_costs, parts.garbage)
+    else:
+        graph = grammar_graph(parts.hmm, entries, parts.grammar, parts.graph_costs, parts.garbage)
     graph.write(out_dir / "graph" / "HCLG.fst")
     (out_dir / "graph" / "words.txt").write_text(words_txt(parts.words), encoding="utf-8")
     boundary = [f"{SILENCE_PHONE} nonword"] + [

@@ -41,6 +41,7 @@ def test_writes_a_valid_documented_model(built: tuple[str, BuildReport]) -> None
     validate_model_dir(report.out_dir)
     readme = (report.out_dir / "README.md").read_text()
     assert "synthetic speech only" in readme and "not a model of human speech" in readme
+    assert "word bigram" in readme  # the default preset's graph
     words = (report.out_dir / "graph" / "words.txt").read_text().split()[::2]
     assert words[0] == "<eps>" and UNK_WORD in words and set(WORDS[lang]) <= set(words)
     assert report.utterances > 0 and report.model_bytes > 0

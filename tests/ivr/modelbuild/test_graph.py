@@ -3,7 +3,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ivr.modelbuild.graph import GarbageLoop, GraphCosts, word_loop_graph
+from ivr.modelbuild.graph import (
+    GarbageLoop,
+    GraphCosts,
+    WordGrammar,
+    grammar_graph,
+    word_loop_graph,
+)
 from ivr.modelbuild.hmm import WordHmm
 
 # silence (2 states), two words (2 and 1 states), one garbage unit as B/I/E phones.
@@ -69,3 +75,34 @@ def test_costs_appear_on_word_entries() -> None:
     assert np.isclose(fst.finals[fst.start], 0.0)
     with pytest.raises(ValueError, match="silence"):
         word_loop_graph(HMM, [(1, 1)])
+
+
+# Words 1 and 2 sound the same (both phone 2); word 4 is phone 3. The grammar
+# prefers word 1 at the start and word 2 after word 4.
+GRAMMAR = WordGrammar(
+    unigram={1: 2.0, 2: 2.0, 3: 4.0, 4: 2.0},
+    bigram={(0, 1): 0.5, (0, 4): 1.0, (4, 2): 0.5},
+    backoff={0: 1.0, 4: 1.5},
+)
+
+
+def test_grammar_decides_between_words_that_sound_alike() -> None:
+    fst = grammar_graph(HMM, [(2, 1), (2, 2), (3, 4)], GRAMMAR, GraphCosts(), GARBAGE)
+    assert _shortest_output(fst, _word(2)) == [1]
+    assert _shortest_output(fst, _word(3) + _word(2)) == [4, 2]
+    # silence between words keeps the history
+    assert _shortest_output(fst, _word(3) + _word(1) + _word(2)) == [4, 2]
+    # unseen pairs stay possible through the backoff, [unk] too
+    three = _word(4) + _word(5) + _word(6)
+    assert _shortest_output(fst, _word(2) + _word(2) + three + _word(3)) == [1, 1, 3, 4]
+
+
+def test_grammar_costs_add_word_costs_on_entry() -> None:
+    costs = GraphCosts(word_cost=5.0, extra_word_costs=((4, -2.0),))
+    fst = grammar_graph(HMM, [(2, 1), (2, 2), (3, 4)], GRAMMAR, costs)
+    labelled = {(src, ol): cost for src, il, ol, cost, dst in fst.arcs if ol}
+    assert labelled[(fst.start, 1)] == 0.5 and labelled[(fst.start, 4)] == 1.0
+    entries = sorted(cost for src, il, ol, cost, dst in fst.arcs if il and cost >= 3.0)
+    assert entries == [3.0, 5.0, 5.0]  # word 4 (5 - 2), words 1 and 2
+    with pytest.raises(ValueError, match="unigram"):
+        grammar_graph(HMM, [(2, 1), (2, 5)], GRAMMAR)
