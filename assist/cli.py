@@ -65,12 +65,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_build_model(args: argparse.Namespace) -> int:
     from assist.vocabulary import default_vocabulary
-    from ivr.modelbuild import build_model, model_cache_dir, read_vocabulary_file
+    from ivr.modelbuild import build_model, ensure_built_model, read_vocabulary_file
 
     words = read_vocabulary_file(args.vocab) if args.vocab else default_vocabulary(args.lang)
-    out = args.out or model_cache_dir(args.lang)
-    report = build_model(args.lang, words, out, seed=args.seed, progress=not args.quiet)
-    print(f"model for {args.lang} ({len(words)} words) written to {out}")
+    if args.out is None:
+        # Into the cache, with its manifest, so the demo and serve use it at once.
+        out = ensure_built_model(args.lang, words, seed=args.seed, progress=not args.quiet)
+        print(f"model for {args.lang} ({len(words)} words) ready in {out}")
+        return 0
+    report = build_model(args.lang, words, args.out, seed=args.seed, progress=not args.quiet)
+    print(f"model for {args.lang} ({len(words)} words) written to {args.out}")
     print(report)
     return 0
 
