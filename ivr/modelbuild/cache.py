@@ -116,6 +116,8 @@ def ensure_built_model(
     with _locked(target.parent / f".{lang}.lock"):
         if _is_current(target, wanted):  # another process built it meanwhile
             return target
+        for stale in target.parent.glob(f".{lang}-build-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-build-", dir=target.parent))
         try:
             build_model(lang, vocab, staging, seed=seed, progress=progress, preset=preset)
