@@ -48,18 +48,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from assist.serve import ServeOptions, serve_forever
 
-    options = ServeOptions(
-        host=args.host,
-        port=args.port,
-        access_file=args.access,
-        languages=tuple(args.lang),
-        model=args.model,
-        allow_download=args.download,
-        log_events=not args.quiet,
-        store_path=args.store,
-        use_store=not args.no_store,
-    )
-    asyncio.run(serve_forever(options))
+    asyncio.run(serve_forever(ServeOptions.from_args(args, tuple(args.lang))))
     return 0
 
 

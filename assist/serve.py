@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import ipaddress
@@ -33,6 +34,21 @@ class ServeOptions:
     log_events: bool = True
     store_path: Path | None = None  # None: the default store file
     use_store: bool = True
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, languages: tuple[str, ...]) -> ServeOptions:
+        """From the hub options ``serve`` and ``ivr`` share on the command line."""
+        return cls(
+            host=args.host,
+            port=args.port,
+            access_file=args.access,
+            languages=languages,
+            model=args.model,
+            allow_download=args.download,
+            log_events=not args.quiet,
+            store_path=args.store,
+            use_store=not args.no_store,
+        )
 
 
 def is_loopback(host: str) -> bool:
@@ -113,16 +129,18 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
                 await asyncio.to_thread(bus.close_store)
 
 
-async def wait_for_signal(stop: asyncio.Event | None = None) -> None:
-    """Until ``stop`` is set, Ctrl-C or SIGTERM."""
+def stop_on_signals(stop: asyncio.Event | None = None) -> asyncio.Event:
+    """An event set by ``stop``'s owner, Ctrl-C or SIGTERM. Call it before
+    announcing that the server is up, so an early SIGTERM stops it cleanly."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
 
 
 async def serve_forever(options: ServeOptions, stop: asyncio.Event | None = None) -> None:
+    stop = stop_on_signals(stop)
     async with running_hub(options):
-        await wait_for_signal(stop)
+        await stop.wait()

@@ -30,16 +30,7 @@ def cmd_ivr(args: argparse.Namespace) -> int:
 
     options = IvrOptions(
         menu_path=_menu_path(args.menu),
-        hub=ServeOptions(
-            host=args.host,
-            port=args.port,
-            access_file=args.access,
-            model=args.model,
-            allow_download=args.download,
-            log_events=not args.quiet,
-            store_path=args.store,
-            use_store=not args.no_store,
-        ),
+        hub=ServeOptions.from_args(args, ()),  # languages: the menu's
         language=args.lang,
         audiosocket=tuple(Listener.parse(a) for a in args.audiosocket),
         media_ws=None if args.no_media_ws else Listener.parse(args.media_ws),

@@ -20,7 +20,7 @@ from pathlib import Path
 from assist.anger import lexicon_keywords
 from assist.ivrcall.driver import IvrCall
 from assist.ivrcall.seats import SeatQueue
-from assist.serve import RunningHub, ServeOptions, running_hub, wait_for_signal
+from assist.serve import RunningHub, ServeOptions, running_hub, stop_on_signals
 from ivr import events as ev
 from ivr.menu.commands import Transfer
 from ivr.menu.loader import load_menu
@@ -160,6 +160,7 @@ async def run_ivr(
     ready: Callable[[IvrServers], None] | None = None,
 ) -> IvrServers:
     menu = load_menu(options.menu_path)
+    stop = stop_on_signals(stop)
     hub_options = dataclasses.replace(options.hub, languages=tuple(menu.languages))
     async with running_hub(hub_options) as running:
         service = IvrService(menu, running, options)
@@ -196,7 +197,7 @@ async def run_ivr(
         if ready is not None:
             ready(info)
         try:
-            await wait_for_signal(stop)
+            await stop.wait()
         finally:
             for server in servers:
                 await server.close()
