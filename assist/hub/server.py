@@ -276,8 +276,15 @@ class Hub:
                 await connection.close(CLOSE_OVERFLOW, "too slow; reconnect with after=<last seq>")
                 return
             event = await sub.queue.get()
-            if event.seq <= sent.get(event.call_id, 0):
+            if event.call_id not in sent:
+                # A call this stream starts to follow now (a seat takes a call
+                # from the IVR): what happened before comes first.
+                for earlier in self.bus.history(event.call_id):
+                    if earlier.seq < event.seq and sub.accepts(earlier):
+                        await connection.send(self.bus.encoded(earlier))
+            elif event.seq <= sent[event.call_id]:
                 continue  # already sent from history
+            sent[event.call_id] = event.seq
             await connection.send(self.bus.encoded(event))
 
     async def _read_screen(self, connection: ServerConnection, principal: Principal) -> None:

@@ -70,7 +70,6 @@ class IvrServers:
     hub_port: int
     audiosocket_ports: list[int]
     media_ws_port: int | None
-    outcomes: list = field(default_factory=list)
 
 
 class IvrService:
@@ -82,9 +81,6 @@ class IvrService:
         self.default_language = options.language or menu.languages[0]
         self.prompts = PromptRenderer(options.prompt_cache)
         self.seats = SeatQueue(options.seats)
-        self.handoffs: dict[str, ev.IvrAction] = {}
-        self.languages: dict[str, str] = {}
-        self.outcomes: list = []
         self.always_listen_for = {
             lang: sorted(set(lexicon_keywords(lang))) for lang in menu.languages
         }
@@ -120,21 +116,25 @@ class IvrService:
             on_transfer=self._queue_for_agent,
         )
         try:
-            self.outcomes.append(await call.run())
+            await call.run()
         finally:
             self._hand_over(self.seats.call_ended(line.info.call_id))
 
-    def _queue_for_agent(self, call_id: str, language: str, transfer: Transfer) -> None:
-        self.handoffs[call_id] = transfer.to_event(call_id, 0.0)
-        self.languages[call_id] = language
+    def _queue_for_agent(self, call_id: str, transfer: Transfer) -> None:
         self._hand_over(self.seats.offer(call_id, transfer.priority))
 
     def _hand_over(self, assignments: list) -> None:
         """A seat takes a call: its screen follows the call and opens with the
-        IVR context (the seat page follows calls whose agent is the seat)."""
+        IVR context (the seat page follows calls whose agent is the seat; the
+        hub sends it the call's history first)."""
+        bus = self.running.bus
         for assignment in assignments:
-            handoff = self.handoffs[assignment.call_id]
-            language = self.languages[assignment.call_id]
+            handoff = next(
+                e
+                for e in reversed(bus.history(assignment.call_id))
+                if isinstance(e, ev.IvrAction) and e.action == "transfer"
+            )
+            language = bus.calls[assignment.call_id].language
             self.running.publish(
                 ev.CallStarted(assignment.call_id, language, assignment.seat, source="ivr")
             )
@@ -143,15 +143,6 @@ class IvrService:
                     handoff, action="handoff", detail={**handoff.detail, "seat": assignment.seat}
                 )
             )
-            # The seat's screen starts with this call now: give its meter the
-            # caller's current mood rather than calm until the next update.
-            moods = [
-                e
-                for e in self.running.bus.history(assignment.call_id)
-                if isinstance(e, ev.AngerUpdate)
-            ]
-            if moods:
-                self.running.publish(moods[-1])
 
 
 async def run_ivr(
@@ -181,7 +172,7 @@ async def run_ivr(
             )
             servers.append(ws)
             ws_port = ws.port
-        info = IvrServers(running.hub.port, ports, ws_port, service.outcomes)
+        info = IvrServers(running.hub.port, ports, ws_port)
         print(
             f"IVR menu {menu.id!r} ({', '.join(menu.languages)}): AudioSocket on "
             + ", ".join(

@@ -34,7 +34,7 @@ from ivr.telephony.line import Line, LineAudio, LineDtmf, LineHangup
 # A key reported by the protocol and also heard in the audio is one press.
 SAME_KEY_WINDOW_S = 0.3
 
-OnTransfer = Callable[[str, str, Transfer], None]  # call id, language, transfer
+OnTransfer = Callable[[str, Transfer], None]  # call id, transfer
 
 
 @dataclass
@@ -152,7 +152,7 @@ class IvrCall:
                 self.transfer = command
                 self._listen(None)  # the agent's conversation: the whole vocabulary
                 if self.on_transfer is not None:
-                    self.on_transfer(self.info.call_id, self.language, command)
+                    self.on_transfer(self.info.call_id, command)
             elif isinstance(command, Hangup):
                 self._spawn(self._hang_up(command.reason))
 

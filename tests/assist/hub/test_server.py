@@ -155,3 +155,26 @@ def test_bad_stream_requests_are_closed_with_a_clear_code(query):
         assert info.value.rcvd.code == CLOSE_BAD_REQUEST
 
     asyncio.run(scenario())
+
+
+def test_a_seat_that_takes_a_call_later_gets_what_happened_before():
+    """An IVR call handed to a seat: the seat's screen gets the call's earlier
+    events (the menu, what the caller said) before the hand-over itself."""
+
+    async def scenario():
+        hub, bus, address = await started_hub()
+        try:
+            async with connect(f"ws://{address}/ws/agent?seat=s1") as ws:
+                await asyncio.sleep(0.1)
+                bus.publish(ev.CallStarted("c", "ru", "", source="ivr:audiosocket"))
+                bus.publish(ev.TranscriptFinal("c", ev.ChannelRole.CUSTOMER, "вы идиоты"))
+                bus.publish(ev.CallStarted("c", "ru", "s1", source="ivr"))
+                bus.publish(ev.TranscriptFinal("c", ev.ChannelRole.CUSTOMER, "алло"))
+                return await receive(ws, 4)
+        finally:
+            await hub.stop()
+
+    events = asyncio.run(scenario())
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    assert [type(e).__name__ for e in events] == ["CallStarted", "TranscriptFinal"] * 2
+    assert (events[1].text, events[2].agent_id, events[3].text) == ("вы идиоты", "s1", "алло")

@@ -81,7 +81,7 @@ def test_twilio_caller_walks_the_menu_and_chooses_its_language(
     assert handoff.detail["queue"] == "billing"
     assert handoff.detail["path"].startswith("main > billing")
     started = [e for e in screen.events if isinstance(e, ev.CallStarted)]
-    assert started and started[0].language == "en" and started[0].agent_id == "a1"
+    assert started and started[-1].language == "en" and started[-1].agent_id == "a1"
 
 
 def test_audio_fork_stereo_caller_reports_an_outage(random_model: Path, tmp_path: Path) -> None:
