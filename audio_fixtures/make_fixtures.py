@@ -22,12 +22,13 @@ import subprocess
 import sys
 import time
 import tomllib
-import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ivr.sources import write_wav
 
 CALLS_FILE = Path(__file__).with_name("calls.toml")
 DEFAULT_OUT = Path(__file__).with_name("generated")
@@ -402,17 +403,6 @@ def _agc(customer_8k: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
     return np.round(out).astype(np.int16)
 
 
-def _write_wav(path: Path, rate_hz: int, samples: np.ndarray) -> None:
-    """Write 16-bit PCM atomically (readers never see a half-written file)."""
-    tmp = path.with_name(path.name + ".tmp")
-    with wave.open(str(tmp), "wb") as w:
-        w.setnchannels(1 if samples.ndim == 1 else samples.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate_hz)
-        w.writeframes(samples.astype("<i2").tobytes())
-    os.replace(tmp, path)
-
-
 def _check_timing(src: Script, call: Call, labels: dict) -> None:
     def fail(message: str) -> CallsFileError:
         return CallsFileError(f"{src.path}:{call.line}: call {call.id}: {message}")
@@ -469,9 +459,9 @@ def _make_call(out: Path, script: Script, call: Call, clips: list[np.ndarray]) -
         "turns": turns,
     }
     _check_timing(script, call, labels)
-    _write_wav(out / f"{call.id}.16k.wav", RATE_HZ, tracks[:, 0])
-    _write_wav(out / f"{call.id}.8k.stereo.wav", PHONE_RATE_HZ, phone)
-    _write_wav(out / f"{call.id}.8k.agc.wav", PHONE_RATE_HZ, agc)
+    write_wav(out / f"{call.id}.16k.wav", tracks[:, 0], RATE_HZ)
+    write_wav(out / f"{call.id}.8k.stereo.wav", phone, PHONE_RATE_HZ)
+    write_wav(out / f"{call.id}.8k.agc.wav", agc, PHONE_RATE_HZ)
     tmp = out / f"{call.id}.json.tmp"
     tmp.write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / f"{call.id}.json")

@@ -16,14 +16,13 @@ import json
 import os
 import subprocess
 import tempfile
-import wave
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ivr.audio.resample import resample
-from ivr.sources.wav import AudioFileError, read_audio
+from ivr.sources.wav import AudioFileError, read_audio, write_wav
 
 __all__ = [
     "DEFAULT_VOICES",
@@ -239,21 +238,10 @@ class PromptRenderer:
         return samples[:, 0].astype("<i2").tobytes()
 
     def _write_cached(self, path: Path, pcm: bytes, rate_hz: int) -> None:
-        """Write atomically (a temporary file renamed into place); a cache that cannot be
-        written only costs a re-render next time."""
+        """A cache that cannot be written only costs a re-render next time."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as wav:
-                    wav.setnchannels(1)
-                    wav.setsampwidth(2)
-                    wav.setframerate(rate_hz)
-                    wav.writeframes(pcm)
-                os.replace(tmp_name, path)
-            except BaseException:
-                Path(tmp_name).unlink(missing_ok=True)
-                raise
+            write_wav(path, pcm, rate_hz)
         except OSError:
             pass
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import wave
 from collections.abc import AsyncIterable, Callable
 from pathlib import Path
 
 import numpy as np
 
 from ivr import events as ev
+from ivr.sources import write_wav
 from ivr.telephony.base_line import Playback, QueueLine
 from ivr.telephony.line import LineAudio, LineInfo
 
@@ -98,8 +98,4 @@ class LocalLine(QueueLine):
         both = np.zeros((max(caller.size, prompts.size), 2), dtype="<i2")
         both[: caller.size, 0] = caller
         both[: prompts.size, 1] = prompts
-        with wave.open(str(path), "wb") as out:
-            out.setnchannels(2)
-            out.setsampwidth(2)
-            out.setframerate(self.info.rate_hz)
-            out.writeframes(both.tobytes())
+        write_wav(path, both, self.info.rate_hz)

@@ -22,6 +22,7 @@ from ivr.sources.wav import (
     iter_audio_blocks,
     probe_audio_file,
     read_audio,
+    write_wav,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "list_input_devices",
     "probe_audio_file",
     "read_audio",
+    "write_wav",
 ]

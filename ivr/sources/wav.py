@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
+import tempfile
+import wave
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -272,6 +274,26 @@ def iter_audio_blocks(
                 yield _decode(info, raw)
     except OSError as exc:
         raise AudioFileError(info.path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def write_wav(path: str | os.PathLike[str], samples: np.ndarray | bytes, rate_hz: int) -> Path:
+    """Write 16-bit PCM (``samples``: int16 of shape (n,) or (n, channels), or
+    mono PCM16 bytes) atomically: readers never see a half-written file."""
+    frames = np.frombuffer(samples, dtype="<i2") if isinstance(samples, bytes) else samples
+    frames = frames if frames.ndim == 2 else frames[:, None]
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as out:
+            out.setnchannels(frames.shape[1])
+            out.setsampwidth(2)
+            out.setframerate(rate_hz)
+            out.writeframes(frames.astype("<i2").tobytes())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import subprocess
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from ivr.prompts import (
     default_cache_dir,
     load_prompt_wav,
 )
+from ivr.sources import write_wav
 from ivr.sources.wav import AudioFileError
 
 PROMPTS = {
@@ -42,16 +42,6 @@ class CountingRunner:
 def samples_of(pcm: bytes) -> np.ndarray:
     assert len(pcm) % 2 == 0
     return np.frombuffer(pcm, dtype="<i2")
-
-
-def write_wav(path: Path, samples: np.ndarray, rate_hz: int) -> None:
-    """int16 samples of shape (n,) or (n, channels)."""
-    frames = samples if samples.ndim == 2 else samples[:, None]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(frames.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate_hz)
-        w.writeframes(frames.astype("<i2").tobytes())
 
 
 @pytest.fixture(scope="module")

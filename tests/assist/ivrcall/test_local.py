@@ -10,23 +10,16 @@ import numpy as np
 import pytest
 
 from assist.cli import main
+from ivr.sources import write_wav
 
 from .harness import RATE_HZ, keypresses
-
-
-def _write_wav(path: Path, pcm: bytes) -> None:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE_HZ)
-        out.writeframes(pcm)
 
 
 def test_local_mode_walks_the_menu_from_a_wav_and_records_both_sides(
     random_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     caller = tmp_path / "caller.wav"
-    _write_wav(caller, keypresses("24"))
+    write_wav(caller, keypresses("24"), RATE_HZ)
     record = tmp_path / "exchange.wav"
     args = ["ivr", "--local", str(caller), "--record", str(record), "--lang", "en"]
     code = main([*args, "--speed", "4", "--wait", "8", "--model", str(random_model)])

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import shutil
 import struct
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from audio_fixtures import ensure_fixtures
 from ivr.audio.g711 import alaw_encode, mulaw_encode
-from ivr.sources import read_audio
-
-
-def write_pcm16(path: Path, samples: np.ndarray, rate_hz: int) -> Path:
-    frames = samples if samples.ndim == 2 else samples[:, None]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(frames.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate_hz)
-        w.writeframes(frames.astype("<i2").tobytes())
-    return path
+from ivr.sources import read_audio, write_wav
 
 
 def write_mulaw_wav(path: Path, samples: np.ndarray, rate_hz: int) -> Path:
@@ -45,7 +34,7 @@ def make_recordings(folder: Path, call: str = "en_escalating") -> dict[str, Path
     out = {
         "stereo8k": shutil.copy(fixtures / f"{call}.8k.stereo.wav", folder / "stereo8k.wav"),
         "mono16k": shutil.copy(fixtures / f"{call}.16k.wav", folder / "mono16k.wav"),
-        "mono48k": write_pcm16(folder / "mono48k.wav", np.repeat(mono_16k[:, 0], 3), 48000),
+        "mono48k": write_wav(folder / "mono48k.wav", np.repeat(mono_16k[:, 0], 3), 48000),
         "mulaw": write_mulaw_wav(folder / "mulaw.wav", stereo_8k, 8000),
         "alaw": folder / "alaw.al",
     }

@@ -1,25 +1,14 @@
-import io
 import json
-import wave
 
 from assist.replay.inputs import discover
+from ivr.sources import write_wav
 
 
-def _tiny_wav() -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(bytes(320))
-    return out.getvalue()
-
-
-TINY_WAV = _tiny_wav()
-
-
-def touch(path, data=TINY_WAV):
+def touch(path, data=None):
+    """A file: ``data``, or by default a short valid WAV."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if data is None:
+        return write_wav(path, bytes(320), 8000)
     path.write_bytes(data)
     return path
 

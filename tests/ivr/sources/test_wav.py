@@ -17,20 +17,9 @@ import pytest
 from ivr.audio.g711 import alaw_decode, alaw_encode, mulaw_decode, mulaw_encode
 from ivr.audio.resample import resample
 from ivr.events import ChannelRole
-from ivr.sources.wav import AudioFileError, WavSource, probe_audio_file, read_audio
+from ivr.sources.wav import AudioFileError, WavSource, probe_audio_file, read_audio, write_wav
 
 Codec = Callable[[np.ndarray], np.ndarray]
-
-
-def write_pcm16_wav(path: Path, samples: np.ndarray, rate_hz: int) -> Path:
-    """samples: int16, shape (n,) or (n, channels); written with the standard library."""
-    frames = samples if samples.ndim == 2 else samples[:, None]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(frames.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate_hz)
-        w.writeframes(frames.astype("<i2").tobytes())
-    return path
 
 
 def riff(*chunks: tuple[bytes, bytes]) -> bytes:
@@ -65,12 +54,12 @@ def sweep(rate_hz: int, duration_s: float, amplitude: float = 12000.0) -> np.nda
 
 def test_reads_mono_and_stereo_pcm16(tmp_path: Path) -> None:
     mono = sweep(16000, 0.3)
-    samples, rate_hz = read_audio(write_pcm16_wav(tmp_path / "mono.wav", mono, 16000))
+    samples, rate_hz = read_audio(write_wav(tmp_path / "mono.wav", mono, 16000))
     assert rate_hz == 16000 and samples.shape == (mono.size, 1)
     np.testing.assert_array_equal(samples[:, 0], mono)
 
     stereo = np.column_stack((mono, -mono))
-    info = probe_audio_file(write_pcm16_wav(tmp_path / "stereo.wav", stereo, 16000))
+    info = probe_audio_file(write_wav(tmp_path / "stereo.wav", stereo, 16000))
     assert (info.encoding, info.channels, info.n_frames) == ("pcm16", 2, mono.size)
     assert info.duration_s == pytest.approx(0.3)
     np.testing.assert_array_equal(read_audio(info.path)[0], stereo)
@@ -178,7 +167,7 @@ def test_not_a_wav_file(tmp_path: Path) -> None:
 
 
 def test_truncated_file(tmp_path: Path) -> None:
-    good = write_pcm16_wav(tmp_path / "good.wav", sweep(8000, 0.5), 8000).read_bytes()
+    good = write_wav(tmp_path / "good.wav", sweep(8000, 0.5), 8000).read_bytes()
     cut = tmp_path / "cut.wav"
     cut.write_bytes(good[: len(good) // 2])
     expect_error(cut, "truncated", "declares 8000 bytes")
@@ -197,7 +186,7 @@ def test_partial_sample_frame_is_reported(tmp_path: Path) -> None:
 
 
 def test_empty_files(tmp_path: Path) -> None:
-    no_frames = write_pcm16_wav(tmp_path / "silent.wav", np.zeros(0, np.int16), 8000)
+    no_frames = write_wav(tmp_path / "silent.wav", np.zeros(0, np.int16), 8000)
     expect_error(no_frames, "empty", "no audio frames")
     zero_bytes = tmp_path / "zero.wav"
     zero_bytes.write_bytes(b"")
@@ -240,7 +229,7 @@ def test_stdlib_written_8_bit_file_is_rejected(tmp_path: Path) -> None:
 
 
 def test_too_many_channels(tmp_path: Path) -> None:
-    path = write_pcm16_wav(tmp_path / "surround.wav", np.zeros((100, 3), np.int16), 8000)
+    path = write_wav(tmp_path / "surround.wav", np.zeros((100, 3), np.int16), 8000)
     expect_error(path, "3 channels", "mono or stereo")
 
 
@@ -269,7 +258,7 @@ def test_stereo_source_yields_customer_then_agent_per_step(
     tmp_path: Path, customer_channel: str
 ) -> None:
     left, right = sweep(8000, 0.51), sweep(8000, 0.51, amplitude=2000)
-    path = write_pcm16_wav(tmp_path / "call.wav", np.column_stack((left, right)), 8000)
+    path = write_wav(tmp_path / "call.wav", np.column_stack((left, right)), 8000)
     source = WavSource(path, customer_channel=customer_channel)  # type: ignore[arg-type]
     assert (source.rate_hz, source.channels, source.call_id) == (8000, 2, "call")
     assert source.duration_s == pytest.approx(0.51)
@@ -288,7 +277,7 @@ def test_stereo_source_yields_customer_then_agent_per_step(
 
 def test_mono_source_is_the_customer_and_can_be_resampled(tmp_path: Path) -> None:
     audio = sweep(8000, 0.4)
-    path = write_pcm16_wav(tmp_path / "mono.wav", audio, 8000)
+    path = write_wav(tmp_path / "mono.wav", audio, 8000)
     source = WavSource(path, call_id="c-9", target_rate_hz=16000)
     assert (source.rate_hz, source.file_rate_hz, source.roles) == (
         16000,
@@ -312,7 +301,7 @@ def test_g711_source_is_decoded(tmp_path: Path) -> None:
 
 
 def test_source_rejects_rates_it_cannot_frame(tmp_path: Path) -> None:
-    path = write_pcm16_wav(tmp_path / "odd-rate.wav", sweep(11025, 0.1), 11025)
+    path = write_wav(tmp_path / "odd-rate.wav", sweep(11025, 0.1), 11025)
     with pytest.raises(AudioFileError, match="cannot be framed") as info:
         WavSource(path)
     assert str(path) in str(info.value)
@@ -320,7 +309,7 @@ def test_source_rejects_rates_it_cannot_frame(tmp_path: Path) -> None:
 
 
 def test_paced_source_follows_the_audio_clock(tmp_path: Path) -> None:
-    path = write_pcm16_wav(tmp_path / "live.wav", np.column_stack([sweep(8000, 0.4)] * 2), 8000)
+    path = write_wav(tmp_path / "live.wav", np.column_stack([sweep(8000, 0.4)] * 2), 8000)
     source = WavSource(path)
 
     async def consume() -> list[tuple[float, float]]:
@@ -343,7 +332,7 @@ def test_paced_source_follows_the_audio_clock(tmp_path: Path) -> None:
 
 
 def test_paced_source_speed_factor(tmp_path: Path) -> None:
-    source = WavSource(write_pcm16_wav(tmp_path / "fast.wav", sweep(16000, 1.0), 16000))
+    source = WavSource(write_wav(tmp_path / "fast.wav", sweep(16000, 1.0), 16000))
 
     async def run() -> tuple[float, int]:
         started = time.monotonic()
