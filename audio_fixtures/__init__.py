@@ -15,7 +15,14 @@ from pathlib import Path
 
 FIXTURE_DIR: Path = Path(__file__).with_name("generated")
 
-__all__ = ["FIXTURE_DIR", "call_ids", "ensure_fixtures", "fixture_vocabulary", "load_labels"]
+__all__ = [
+    "FIXTURE_DIR",
+    "call_ids",
+    "ensure_fixtures",
+    "fixture_vocabulary",
+    "load_labels",
+    "recorder_transcript",
+]
 
 
 def ensure_fixtures(out: Path | None = None) -> Path:
@@ -47,3 +54,26 @@ def fixture_vocabulary(lang: str) -> list[str]:
     from .make_fixtures import load_calls
 
     return load_calls().vocabulary(lang)
+
+
+def recorder_transcript(labels: dict, *, conf: float = 0.95, **extra: object) -> dict:
+    """A call's labels as a call-centre recorder's transcript (the replay's
+    JSON format): each turn's words spread evenly over the turn."""
+    channels: dict[str, list[dict]] = {"customer": [], "agent": []}
+    for turn in labels["turns"]:
+        words = turn["text"].split()
+        step = (turn["end_s"] - turn["start_s"]) / len(words)
+        channels[turn["role"]].append(
+            {
+                "words": [
+                    {
+                        "word": w,
+                        "start_s": round(turn["start_s"] + i * step, 3),
+                        "end_s": round(turn["start_s"] + (i + 0.9) * step, 3),
+                        "conf": conf,
+                    }
+                    for i, w in enumerate(words)
+                ]
+            }
+        )
+    return {"version": 1, "language": labels["language"], "channels": channels, **extra}

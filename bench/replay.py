@@ -36,7 +36,7 @@ from assist.engines import load_engine
 from assist.offline import run_recording
 from assist.replay import ReplaySettings, discover, replay_all
 from assist.replay.worker import Replayer, numbered
-from audio_fixtures import call_ids, ensure_fixtures, load_labels
+from audio_fixtures import call_ids, ensure_fixtures, load_labels, recorder_transcript
 
 SHAPE = "8k.stereo"
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,25 +73,8 @@ def _copy_calls(folder: Path, calls: list[str], repeat: int) -> list[Path]:
 
 
 def _transcript_for(call: str) -> dict:
-    """The call's labels as a recorder's transcript (words spread over each turn)."""
-    labels = load_labels(call)
-    channels: dict[str, list] = {"customer": [], "agent": []}
-    for turn in labels["turns"]:
-        words = turn["text"].split()
-        step = (turn["end_s"] - turn["start_s"]) / len(words)
-        channels[turn["role"]].append(
-            {
-                "words": [
-                    {
-                        "word": w,
-                        "start_s": round(turn["start_s"] + i * step, 3),
-                        "end_s": round(turn["start_s"] + (i + 0.9) * step, 3),
-                    }
-                    for i, w in enumerate(words)
-                ]
-            }
-        )
-    return {"version": 1, "language": labels["language"], "channels": channels}
+    """The call's labels as a recorder's transcript (conf 1.0, as a recorder without scores)."""
+    return recorder_transcript(load_labels(call), conf=1.0)
 
 
 # ------------------------------------------------------------------ throughput

@@ -5,10 +5,10 @@ import json
 
 from assist.replay.transcribed import run_transcribed
 from assist.replay.transcript_file import read_transcript
-from audio_fixtures import ensure_fixtures, load_labels
+from audio_fixtures import ensure_fixtures, load_labels, recorder_transcript
 from ivr import events as ev
 
-from .fixture_transcripts import transcript_from_labels, write_transcript
+from .fixture_transcripts import write_transcript
 
 
 def test_the_escalating_call_is_flagged_from_the_given_words(tmp_path):
@@ -46,7 +46,7 @@ def test_each_final_comes_once_the_audio_has_reached_its_end(tmp_path):
 
 
 def test_agent_words_raise_a_warning_and_the_agent_id_is_kept(tmp_path):
-    data = transcript_from_labels(load_labels("en_calm"), agent_id="a17")
+    data = recorder_transcript(load_labels("en_calm"), agent_id="a17")
     data["channels"]["agent"].append(
         {
             "words": [
