@@ -141,6 +141,15 @@ class PromptRenderer:
         self._memory[key] = pcm
         return pcm
 
+    def recorded(self, path: Path, rate_hz: int) -> bytes:
+        """A designer's WAV prompt (see :func:`load_prompt_wav`), read once and
+        kept until the file changes."""
+        key = f"wav:{path.resolve()}:{path.stat().st_mtime_ns}:{rate_hz}"
+        cached = self._memory.get(key)
+        if cached is None:
+            cached = self._memory[key] = load_prompt_wav(path, rate_hz)
+        return cached
+
     # -- espeak-ng ---------------------------------------------------------------
 
     def _run(

@@ -28,7 +28,7 @@ from ivr.dtmf.detector import DtmfDetector
 from ivr.menu.commands import Hangup, Listen, Play, StopPlayback, Transfer
 from ivr.menu.model import Menu
 from ivr.menu.session import IvrSession
-from ivr.prompts import PromptError, PromptRenderer, load_prompt_wav
+from ivr.prompts import PromptError, PromptRenderer
 from ivr.telephony.line import Line, LineAudio, LineDtmf, LineHangup
 
 # A key reported by the protocol and also heard in the audio is one press.
@@ -182,7 +182,7 @@ class IvrCall:
     def _render(self, command: Play) -> bytes:
         prompt = command.prompt
         if prompt.wav is not None:
-            return load_prompt_wav(prompt.wav, self.info.rate_hz)
+            return self.prompts.recorded(prompt.wav, self.info.rate_hz)
         return self.prompts.render(prompt.text, prompt.language, self.info.rate_hz)
 
     async def _hang_up(self, reason: str) -> None:

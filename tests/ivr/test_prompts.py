@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -231,3 +233,14 @@ def test_broken_designer_wav_names_the_file(tmp_path: Path) -> None:
         load_prompt_wav(not_audio, 8000)
     with pytest.raises(AudioFileError, match=r"missing\.wav"):
         load_prompt_wav(tmp_path / "missing.wav", 8000)
+
+
+def test_a_recorded_prompt_is_read_once_until_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "hello.wav"
+    write_wav(path, np.full(800, 1000, dtype=np.int16), 8000)
+    renderer = PromptRenderer(tmp_path / "cache")
+    first = renderer.recorded(path, 8000)
+    assert renderer.recorded(path, 8000) is first  # from memory
+    write_wav(path, np.full(1600, 1000, dtype=np.int16), 8000)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert len(renderer.recorded(path, 8000)) == 2 * len(first)
