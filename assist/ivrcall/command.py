@@ -44,7 +44,7 @@ class Listener:
     @classmethod
     def parse(cls, text: str) -> Listener:
         """``HOST:PORT`` or ``HOST:PORT:LANG``."""
-        parts = text.rsplit(":", 2) if text.count(":") >= 2 else text.rsplit(":", 1)
+        parts = text.rsplit(":", 2)
         try:
             host, port = parts[0], int(parts[1])
         except (IndexError, ValueError):
