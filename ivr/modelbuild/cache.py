@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -125,6 +126,14 @@ def ensure_built_model(
             return target
         for stale in target.parent.glob(f".{lang}-build-*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)
+        if progress:
+            print(
+                f"building the speech model for {lang} from synthetic speech "
+                f"({len(vocab)} words; first use only, about 9 minutes on 2 free cores); "
+                f"it is cached in {target}",
+                file=sys.stderr,
+                flush=True,
+            )
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-build-", dir=target.parent))
         try:
             build_model(lang, vocab, staging, seed=seed, progress=progress, preset=preset)
