@@ -4,11 +4,12 @@ causes arriving at the agent's client.
 
 For each fixture call an agent client follows the call's seat and an
 ingest client streams the customer channel in 100 ms pieces on the audio
-clock. For every suggestion whose trigger is a keyword, the keyword's end
-time in the transcript tells which audio carried it; its latency is the
-suggestion's arrival minus the moment that audio was sent.
+clock. For every suggestion whose trigger is a keyword, and every keyword
+reason as it first shows on the anger meter, the keyword's end time in the
+final transcript tells which audio carried it; its latency is the arrival
+minus the moment that audio was sent.
 
-    python -m bench.e2e_latency [--calls ru_escalating en_angry ...]
+    python -m bench.e2e_latency [--calls ru_escalating en_angry ...] [--model ru=DIR ...]
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import re
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+from assist.anger.lexicon import normalize_word, tokenize
 from assist.engines import load_engine
 from assist.hub.bus import EventBus
 from assist.hub.ingest import CallRegistry
@@ -32,7 +35,8 @@ from ivr.sources import read_audio
 
 PIECE_S = 0.1
 DEFAULT_CALLS = ("ru_escalating", "ru_angry", "en_escalating", "en_angry")
-_SPOKEN = re.compile(r"^(?:keyword|phrase) '([^']+)'")
+_REASON = re.compile(r"^(?:keyword|phrase) '([^']+)' \([^)]*\)(?: x(\d+))?$")
+_EARLY_S = 1.0  # a recogniser may guess a word before its end, not seconds before
 
 
 async def _agent(url: str, seat: str, log: list[tuple[float, dict]], done: asyncio.Event) -> None:
@@ -64,63 +68,92 @@ async def _feed(
         await ws.recv()
 
 
+def _final_tokens(log: list[tuple[float, dict]]) -> list[tuple[str, float]]:
+    """The customer's words in final results, as lexicon tokens with their
+    end times: where each keyword really ended (partial results may carry no
+    word times, or early guesses)."""
+    return [
+        (normalize_word(token), float(w["end_s"]))
+        for _, event in log
+        if event["type"] == "TranscriptFinal" and event["role"] == "customer"
+        for w in event["words"]
+        for token in tokenize(w["word"])
+    ]
+
+
+def _spoken_end_s(
+    tokens: list[tuple[str, float]], reason: str, at_s: float
+) -> tuple[str, float] | None:
+    """The words of a keyword reason and when they ended (``"keyword 'x'
+    (label) x2"``: the second occurrence), or None if the final results do
+    not have them by the reason's audio time (a partial hit taken back)."""
+    match = _REASON.match(reason)
+    if match is None:
+        return None
+    spoken, occurrence = match.group(1).split(), int(match.group(2) or 1)
+    seen = 0
+    for i in range(len(tokens) - len(spoken) + 1):
+        if [t for t, _ in tokens[i : i + len(spoken)]] == spoken:
+            seen += 1
+            if seen == occurrence:
+                end_s = tokens[i + len(spoken) - 1][1]
+                return (match.group(1), end_s) if end_s <= at_s + _EARLY_S else None
+    return None
+
+
+def _fed_at(sent: list[tuple[float, float]], audio_s: float) -> float:
+    """When the piece holding audio time ``audio_s`` was sent."""
+    return next((t for end_s, t in sent if end_s >= audio_s), sent[-1][1])
+
+
 def _latencies(
     log: list[tuple[float, dict]], sent: list[tuple[float, float]]
-) -> list[tuple[str, float]]:
-    """(keyword, seconds) for each keyword-triggered suggestion."""
-    word_end_s: dict[str, float] = {}
-    last_reasons: list[dict] = []
-    out = []
+) -> tuple[list[tuple[str, float]], int]:
+    """(keyword, seconds) for each keyword-triggered suggestion, and how many
+    were triggered by words the final results took back."""
+    tokens = _final_tokens(log)
+    last: dict | None = None
+    out, unconfirmed = [], 0
     for received_at, event in log:
-        if (
-            event["type"] in ("TranscriptPartial", "TranscriptFinal")
-            and event["role"] == "customer"
-        ):
-            for w in event["words"]:  # the latest occurrence is the one that just triggered
-                word_end_s[w["word"]] = w["end_s"]
-        elif event["type"] == "AngerUpdate":
-            last_reasons = event["reasons"]
-        elif event["type"] == "Suggestion":
-            keywords = [r for r in last_reasons if r["kind"].startswith("keyword")]
+        if event["type"] == "AngerUpdate":
+            last = event
+        elif event["type"] == "Suggestion" and last is not None:
+            keywords = [r for r in last["reasons"] if r["kind"].startswith("keyword")]
             if not keywords:
                 continue
-            match = _SPOKEN.match(max(keywords, key=lambda r: r["weight"])["text"])
-            spoken = match.group(1).split() if match else []
-            ends = [word_end_s[w] for w in spoken if w in word_end_s]
-            if not ends:
+            text = max(keywords, key=lambda r: r["weight"])["text"]
+            spoken = _spoken_end_s(tokens, text, last["at_s"])
+            if spoken is None:
+                unconfirmed += 1
                 continue
-            fed_at = next(t for audio_s, t in sent if audio_s >= max(ends))
-            out.append((" ".join(spoken), received_at - fed_at))
-    return out
+            out.append((spoken[0], received_at - _fed_at(sent, spoken[1])))
+    return out, unconfirmed
 
 
 def _reason_latencies(
     log: list[tuple[float, dict]], sent: list[tuple[float, float]]
-) -> list[tuple[str, float]]:
+) -> tuple[list[tuple[str, float]], int]:
     """(keyword, seconds) for each keyword reason as it first appears on the
     agent's anger meter: recognition, the anger core and the push, without
-    the advisor's pacing of cards (cooldowns, at most two on screen)."""
-    word_end_s: dict[str, float] = {}
+    the advisor's pacing of cards (cooldowns, at most two on screen). A
+    reason that leaves the meter and comes back is not timed again, nor is
+    one whose words the final results took back (their number: second value).
+    Negative: the recogniser guessed the word before its end was sent."""
+    tokens = _final_tokens(log)
     shown: set[str] = set()
-    out = []
+    out, unconfirmed = [], 0
     for received_at, event in log:
-        if (
-            event["type"] in ("TranscriptPartial", "TranscriptFinal")
-            and event["role"] == "customer"
-        ):
-            for w in event["words"]:
-                word_end_s[w["word"]] = w["end_s"]
-        elif event["type"] == "AngerUpdate":
-            now = {r["text"] for r in event["reasons"] if r["kind"].startswith("keyword")}
-            for text in now - shown:
-                match = _SPOKEN.match(text)
-                spoken = match.group(1).split() if match else []
-                ends = [word_end_s[w] for w in spoken if w in word_end_s]
-                if ends:
-                    fed_at = next(t for audio_s, t in sent if audio_s >= max(ends))
-                    out.append((" ".join(spoken), received_at - fed_at))
-            shown = now
-    return out
+        if event["type"] != "AngerUpdate":
+            continue
+        now = {r["text"] for r in event["reasons"] if r["kind"].startswith("keyword")}
+        for text in sorted(now - shown):
+            spoken = _spoken_end_s(tokens, text, event["at_s"])
+            if spoken is None:
+                unconfirmed += 1
+                continue
+            out.append((spoken[0], received_at - _fed_at(sent, spoken[1])))
+        shown |= now
+    return out, unconfirmed
 
 
 def _print_percentiles(what: str, seconds: list[float]) -> None:
@@ -132,10 +165,10 @@ def _print_percentiles(what: str, seconds: list[float]) -> None:
     print(f"{what}: {len(seconds)}; p50 {p50_ms:.0f} ms, p95 {p95_ms:.0f} ms")
 
 
-async def _run(calls: tuple[str, ...]) -> None:
+async def _run(calls: tuple[str, ...], models: dict[str, Path]) -> None:
     fixture_dir = ensure_fixtures()
     languages = sorted({c.split("_")[0] for c in calls})
-    engines = {lang: load_engine(lang) for lang in languages}
+    engines = {lang: load_engine(lang, models.get(lang)) for lang in languages}
     bus = EventBus()
     with ThreadPoolExecutor(max_workers=2) as executor:
         registry = CallRegistry(lambda lang: engines[lang], bus.publish, executor)
@@ -144,6 +177,7 @@ async def _run(calls: tuple[str, ...]) -> None:
         url = f"ws://127.0.0.1:{hub.port}"
         results: dict[str, list[tuple[str, float]]] = {}
         reasons: dict[str, list[tuple[str, float]]] = {}
+        unconfirmed = {"suggestions": 0, "meter reasons": 0}
         for call in calls:  # one call at a time: latency, not load
             log: list[tuple[float, dict]] = []
             sent: list[tuple[float, float]] = []
@@ -155,8 +189,10 @@ async def _run(calls: tuple[str, ...]) -> None:
             await _feed(url, call, call.split("_")[0], seat, path, sent)
             await asyncio.wait_for(done.wait(), 30)
             await agent
-            results[call] = _latencies(log, sent)
-            reasons[call] = _reason_latencies(log, sent)
+            results[call], taken_back = _latencies(log, sent)
+            unconfirmed["suggestions"] += taken_back
+            reasons[call], taken_back = _reason_latencies(log, sent)
+            unconfirmed["meter reasons"] += taken_back
         await hub.stop()
     for title, table in (("suggestion card", results), ("keyword on the anger meter", reasons)):
         print(f"\n{'call':<16} {'keyword':<24} {title}")
@@ -165,14 +201,33 @@ async def _run(calls: tuple[str, ...]) -> None:
                 print(f"{call:<16} {word:<24} {seconds * 1000:7.0f} ms")
     _print_percentiles("keyword-triggered suggestions", [s for r in results.values() for _, s in r])
     _print_percentiles("keyword reasons on the meter", [s for r in reasons.values() for _, s in r])
+    print(
+        "not counted, the final results took the words back: "
+        + ", ".join(f"{n} {what}" for what, n in unconfirmed.items())
+    )
     print("(target: p95 under 1000 ms; cards are paced by the advisor's cooldowns on purpose)")
+
+
+def _model_option(text: str) -> tuple[str, Path]:
+    lang, sep, path = text.partition("=")
+    if not sep or not lang or not path:
+        raise argparse.ArgumentTypeError(f"expected LANG=DIR, got {text!r}")
+    return lang, Path(path)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e_latency")
     parser.add_argument("--calls", nargs="+", default=list(DEFAULT_CALLS))
+    parser.add_argument(
+        "--model",
+        action="append",
+        type=_model_option,
+        default=[],
+        metavar="LANG=DIR",
+        help="the vosk model for a language (repeatable); default: found or built as usual",
+    )
     args = parser.parse_args(argv if argv is not None else [])
-    asyncio.run(_run(tuple(args.calls)))
+    asyncio.run(_run(tuple(args.calls), dict(args.model)))
 
 
 if __name__ == "__main__":

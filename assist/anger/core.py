@@ -243,6 +243,7 @@ class AngerCore:
             last is None
             or level is not last.level
             or trend is not last.trend
+            or _new_words(shown, last.reasons)
             or (abs(score - last.score) >= up.min_change and now_s - last.at_s >= up.min_interval_s)
             or now_s - last.at_s >= up.heartbeat_s
         )
@@ -258,3 +259,12 @@ class AngerCore:
         )
         self._last = update
         return [update]
+
+
+def _new_words(shown: tuple[AngerReason, ...], before: tuple[AngerReason, ...]) -> bool:
+    """Whether a keyword reason (or a repeat, "x2") is shown that the last
+    update did not show. Such news is sent at once: once the keyword share
+    is capped a new keyword barely moves the score, and waiting for
+    ``min_change`` or the heartbeat kept it off the meter for seconds."""
+    sent = {r.text for r in before}
+    return any(r.kind.startswith("keyword") and r.text not in sent for r in shown)

@@ -4,6 +4,13 @@ One :class:`VoskEngine` loads the model once and is shared by every call;
 each call channel gets its own :class:`VoskRecognizer`. Audio at a rate other
 than the model's (8 kHz telephone audio into a 16 kHz model) is resampled
 here, so every vosk model works with every line.
+
+Partial results are vosk's plain ones: the text of the decoder's current
+best path, without word details. vosk's partial words (``SetPartialWords``)
+come from the part of the lattice it has determinised so far, which trails
+the audio by up to about 1.8 s (the incremental decoder's determinisation
+delay); a live caller's keyword then showed up seconds late. Final results
+carry the words with their times and confidences.
 """
 
 from __future__ import annotations
@@ -88,7 +95,6 @@ class VoskRecognizer:
                 # every word outside the phrase list to [unk] afterwards.
                 self._allowed = frozenset(w for p in phrases for w in p.split())
         rec.SetWords(True)
-        rec.SetPartialWords(True)
         self._rec = rec
 
     def accept(self, pcm: bytes) -> AsrResult:
@@ -116,12 +122,12 @@ class VoskRecognizer:
             Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
             for w in items
         )
+        text = str(data.get("text" if final else "partial", ""))
         if self._allowed is not None:
             words = tuple(
                 w if w.word in self._allowed else Word(UNKNOWN_WORD, w.start_s, w.end_s, w.conf)
                 for w in words
             )
-            text = " ".join(w.word for w in words)
-        else:
-            text = str(data.get("text" if final else "partial", ""))
+            allowed = self._allowed
+            text = " ".join(t if t in allowed else UNKNOWN_WORD for t in text.split())
         return AsrResult(text=text, words=words, final=final)

@@ -139,6 +139,29 @@ def test_angry_words_raise_the_level_with_keyword_reasons() -> None:
     }
 
 
+def test_a_new_keyword_is_sent_at_once_even_when_the_score_cannot_move() -> None:
+    """The keyword share is capped, so a further keyword leaves the score as
+    it was; the meter must still show it now, not at the next heartbeat."""
+    core = AngerCore("call-1", "en")
+
+    def said(text: str, start_s: float, final: bool) -> list[Event]:
+        words = tuple(
+            Word(w, start_s + i * 0.3, start_s + 0.3 + i * 0.3, 0.95)
+            for i, w in enumerate(text.split())
+        )
+        event = (TranscriptFinal if final else TranscriptPartial)(
+            "call-1", CUSTOMER, text, words, words[-1].end_s
+        )
+        return core.feed_transcript(event)
+
+    (first,) = updates(said("outrageous you idiot this is a disgrace", 1.0, final=True))
+    assert first.score == pytest.approx(core.config.keywords.cap)
+    (update,) = updates(said("i will complain", first.at_s + 0.1, final=False))
+    assert update.score == first.score and update.level is first.level
+    assert "keyword 'complain' (threat)" in {r.text for r in update.reasons}
+    assert updates(said("i will complain", first.at_s + 0.2, final=False)) == []  # not news
+
+
 def test_agent_words_are_ignored_here() -> None:
     core = AngerCore("call-1", "en")
     assert core.feed_transcript(TranscriptFinal("call-1", AGENT, "you idiot", (), 1.0)) == []

@@ -1,5 +1,6 @@
 """The vosk engine, for real, on a model directory the test suite writes."""
 
+import itertools
 import shutil
 
 import pytest
@@ -30,11 +31,24 @@ def test_streams_partials_and_finals_with_word_times(random_model, random_model_
     engine = VoskEngine(random_model, "en")
     assert engine.rate_hz == model_rate_hz(random_model) == 16000
     results = stream(engine.recognizer(16000), speech_16k, 3200)
-    partials = [r for r in results if not r.final and r.words]
-    assert partials, "partial results with partial words were expected"
-    assert all(p.text == " ".join(w.word for w in p.words) for p in partials)
+    partials = [r for r in results if not r.final and r.text]
+    assert partials, "partial results were expected"
+    assert all(not p.words for p in partials)  # word details come with the final
+    assert all(set(p.text.split()) <= set(random_model_words) for p in partials)
     check_words(results, len(speech_16k) / 2 / 16000, random_model_words)
     assert results[-1].final
+
+
+def test_partials_keep_up_with_the_audio(random_model, speech_16k):
+    """Partials are the decoder's current best path, not vosk's partial words,
+    which wait for the lattice to be determinised (up to 1.8 s behind)."""
+    engine = VoskEngine(random_model, "en")
+    results = stream(engine.recognizer(16000), speech_16k, 3200)[:-1]  # 100 ms pieces
+    assert not any(r.final for r in results)  # one utterance: every answer is a partial
+    first_s = next(i + 1 for i, r in enumerate(results) if r.text) * 0.1
+    changes = sum(1 for a, b in itertools.pairwise(results) if a.text != b.text)
+    assert first_s <= 1.0, f"first partial only after {first_s:.1f} s of audio"
+    assert changes >= 3, f"the partial changed {changes} times in {len(results) / 10:.1f} s"
 
 
 def test_8khz_telephone_audio_into_a_16khz_model(random_model, random_model_words, speech_8k):
@@ -65,9 +79,12 @@ def test_phrase_list_limits_the_words_that_come_out(random_model, speech_16k):
     engine = VoskEngine(random_model, "en")
     assert not engine.supports_runtime_grammar  # so the engine's own filter is what is tested
     results = stream(engine.recognizer(16000, phrases=["three days", "yes"]), speech_16k, 3200)
+    allowed = {"three", "days", "yes", UNKNOWN_WORD}
     words = [w.word for r in results for w in r.words]
-    assert words and set(words) <= {"three", "days", "yes", UNKNOWN_WORD}
+    assert words and set(words) <= allowed
     assert UNKNOWN_WORD in words  # the audio says more than the phrase list holds
+    partial_words = [t for r in results if not r.final for t in r.text.split()]
+    assert partial_words and set(partial_words) <= allowed
 
 
 @pytest.mark.parametrize(
