@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -326,6 +327,10 @@ def _parse_pairs(items: Sequence[str], flag: str) -> dict[str, Path]:
     return out
 
 
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.model_quality", description=__doc__)
     parser.add_argument("--lang", action="append", help="language(s) to run (default: ru, en)")
@@ -374,12 +379,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"[{lang}] built: {report.utterances} utterances, "
                     f"{report.audio_s / 60:.1f} min audio, synthesis {report.synthesis_s:.0f} s, "
                     f"training {report.training_s:.0f} s, frame accuracy "
-                    f"{report.frame_accuracy:.3f}, dropped {report.dropped_utterances}",
+                    f"{report.frame_accuracy:.3f}, dropped {report.dropped_utterances}, "
+                    f"peak memory of this process so far {_peak_rss_mb():.0f} MB",
                     flush=True,
                 )
-            excluded = set(vocab) | set(garbage_words(lang, set(), pseudo=0, seed=0))
-            oov_list = [w for w in OOV_WORDS[lang].split() if w not in excluded]
             corpus = load_corpus(lang)
+            # Words the garbage unit was trained on are not "unseen" speech.
+            excluded = {*vocab, *garbage_words(lang, set(), pseudo=0, seed=0)}
+            excluded.update(w for s in corpus for w in s)
+            oov_list = [w for w in OOV_WORDS[lang].split() if w not in excluded]
             scores = evaluate(lang, model_dir, sentences, oov_list, args.seed + 1, corpus)
             fixtures = evaluate_fixture_calls(lang, model_dir)
             size_mb = sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file()) / 1e6

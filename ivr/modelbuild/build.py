@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ivr.modelbuild.conf import DEFAULT_MFCC_OPTIONS
-from ivr.modelbuild.corpus import CorpusSize, plan_corpus
+from ivr.modelbuild.corpus import CorpusSize, UtteranceSpec, plan_corpus
 from ivr.modelbuild.dataset import extract_features
 from ivr.modelbuild.features import MfccConfig
 from ivr.modelbuild.garbage_words import garbage_words
@@ -58,6 +58,7 @@ PRESETS: dict[str, BuildPreset] = {
             garbage_sentences=20,
             noise_only=6,
             pseudo_words=20,
+            sentence_renderings=0,
         ),
         train=TrainConfig(
             hidden=(128, 128),
@@ -120,7 +121,7 @@ Vocabulary:
 """
 
 
-def _garbage_labels(base_voices: Sequence[str], garbage: Sequence[str]) -> GarbageLabels:
+def garbage_labels(base_voices: Sequence[str], garbage: Sequence[str]) -> GarbageLabels:
     """espeak-ng phonemes of every garbage word in every base voice."""
     transcriptions: dict[tuple[str, str], tuple[str, ...]] = {}
     for voice in base_voices:
@@ -208,6 +209,18 @@ def phoneme_counts(base_voices: Sequence[str], vocab: Sequence[str]) -> dict[str
     return counts
 
 
+def plan_training(
+    lang: str, vocab: Sequence[str], size: CorpusSize, seed: int
+) -> tuple[list[UtteranceSpec], list[str]]:
+    """The utterances to synthesise, and every word they speak outside ``vocab``
+    (garbage words and the domain sentences' other words: all trained as ``[unk]``)."""
+    garbage = garbage_words(lang, set(vocab), pseudo=size.pseudo_words, seed=seed)
+    sentences = load_corpus(lang) if size.sentence_renderings else []
+    specs = plan_corpus(lang, vocab, garbage, size, seed, TRAIN_VARIANTS, sentences)
+    known = set(vocab)
+    return specs, sorted({*garbage, *(w for s in sentences for w in s if w not in known)})
+
+
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -231,8 +244,7 @@ def build_model(
         raise SynthesisError(f"{ESPEAK} is not installed; the model builder needs it")
     setup = PRESETS[preset]
     vocab = normalise_vocabulary(words)
-    garbage = garbage_words(voices.lang, set(vocab), pseudo=setup.corpus.pseudo_words, seed=seed)
-    specs = plan_corpus(voices.lang, vocab, garbage, setup.corpus, seed, TRAIN_VARIANTS)
+    specs, unk_words = plan_training(voices.lang, vocab, setup.corpus, seed)
     mfcc_cfg = MfccConfig.from_options(DEFAULT_MFCC_OPTIONS)
 
     with tqdm(
@@ -255,7 +267,7 @@ def build_model(
             setup.train,
             seed,
             report,
-            _garbage_labels(voices.base_voices, garbage),
+            garbage_labels(voices.base_voices, unk_words),
             phoneme_counts(voices.base_voices, vocab),
         )
     t_train = time.perf_counter() - t0 - t_synth

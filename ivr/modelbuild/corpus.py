@@ -28,6 +28,7 @@ from ivr.modelbuild.voices import TRAIN_VARIANTS, language, voice_name
 KIND_WORD = "word"
 KIND_PHRASE = "phrase"
 KIND_GARBAGE = "garbage"
+KIND_SENTENCE = "sentence"
 KIND_NOISE = "noise"
 
 
@@ -35,12 +36,15 @@ KIND_NOISE = "noise"
 class CorpusSize:
     """How much speech to synthesise."""
 
-    renderings_per_word: int = 40  # isolated renderings of each word
-    phrases_per_word: int = 40  # phrase appearances of each word
+    renderings_per_word: int = 32  # isolated renderings of each word
+    phrases_per_word: int = 30  # phrase appearances of each word
     garbage_sentences: int = 600  # sentences made only of out-of-vocabulary words
     garbage_share_in_phrases: float = 0.5  # phrases that also contain one such word
     noise_only: int = 40  # utterances with no speech at all
     pseudo_words: int = 150  # made-up words added to the garbage pool
+    # Renderings of each domain sentence (the bigram's text corpus): function words
+    # in their real contexts ("to a manager"), which random word strings lack.
+    sentence_renderings: int = 10
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,10 @@ def plan_corpus(
     size: CorpusSize,
     seed: int,
     variants: Sequence[str] = TRAIN_VARIANTS,
+    sentences: Sequence[Sequence[str]] = (),
 ) -> list[UtteranceSpec]:
-    """Isolated words, multi-word phrases, garbage sentences and noise-only clips."""
+    """Isolated words, multi-word phrases, domain ``sentences`` (their words outside
+    ``vocab`` labelled ``[unk]``), garbage sentences and noise-only clips."""
     rng = np.random.default_rng(seed)
     specs: list[UtteranceSpec] = []
 
@@ -152,6 +158,12 @@ def plan_corpus(
             words.insert(pos, garbage[int(rng.integers(len(garbage)))])
             labels.insert(pos, UNK_WORD)
         add(words, labels, KIND_PHRASE)
+
+    known = set(vocab)
+    for sentence in sentences:
+        labels = [w if w in known else UNK_WORD for w in sentence]
+        for _ in range(size.sentence_renderings):
+            add(sentence, labels, KIND_SENTENCE)
 
     if garbage:
         for _ in range(size.garbage_sentences):

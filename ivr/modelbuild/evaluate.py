@@ -33,7 +33,7 @@ def load_model(model_dir: Path) -> Any:
     """Load a vosk model quietly (vosk logs to stderr otherwise)."""
     import vosk
 
-    vosk.SetLogLevel(-1)
+    vosk.SetLogLevel(-2)  # errors only: Kaldi warns once per utterance at -1
     return vosk.Model(str(model_dir))
 
 

@@ -272,26 +272,29 @@ def _realign(
     utts: Sequence[Utterance],
     seqs: Sequence[StateSequence],
     priors: np.ndarray,
+    chunk_frames: int = 8192,
 ) -> list[np.ndarray | None]:
-    rows = []
-    sizes = []
-    for u, start in zip(utts, starts, strict=True):
-        n = u.feats.shape[0]
-        rows.append(start + splice_index(n, _output_frame_index(n, 0), model.offsets))
-        sizes.append(len(rows[-1]))
-    index = np.concatenate(rows)
-    log_post = np.concatenate(
-        [
-            model.log_posteriors(
-                feats[index[i : i + 8192]].reshape(-1, index.shape[1] * feats.shape[1])
-            )
-            for i in range(0, len(index), 8192)
-        ]
-    )
-    loglik = log_post - np.log(priors)[None, :].astype(np.float32)
+    """Viterbi-align every utterance, scoring a chunk of utterances at a time: the
+    log-likelihoods of the whole corpus (frames x pdfs) would take gigabytes."""
+    log_priors = np.log(priors).astype(np.float32)[None, :]
+    width = len(model.offsets) * feats.shape[1]
     out: list[np.ndarray | None] = []
-    pos = 0
-    for size, seq in zip(sizes, seqs, strict=True):
-        out.append(viterbi(loglik[pos : pos + size], seq))
-        pos += size
+    first = 0
+    while first < len(utts):
+        rows: list[np.ndarray] = []
+        total = 0
+        last = first
+        while last < len(utts) and (total == 0 or total < chunk_frames):
+            n = utts[last].feats.shape[0]
+            rows.append(starts[last] + splice_index(n, _output_frame_index(n, 0), model.offsets))
+            total += len(rows[-1])
+            last += 1
+        index = np.concatenate(rows)
+        loglik = model.log_posteriors(feats[index].reshape(-1, width))
+        loglik -= log_priors
+        pos = 0
+        for part, seq in zip(rows, seqs[first:last], strict=True):
+            out.append(viterbi(loglik[pos : pos + len(part)], seq))
+            pos += len(part)
+        first = last
     return out

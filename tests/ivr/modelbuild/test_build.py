@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from ivr.modelbuild import UNK_WORD, BuildReport, build_model, validate_model_dir
+from ivr.modelbuild.build import garbage_labels, plan_training
+from ivr.modelbuild.corpus import KIND_SENTENCE, CorpusSize
 from ivr.modelbuild.evaluate import load_model, stream_decode, word_error_rate
 from ivr.modelbuild.synth import SpeechStyle, espeak_available, synthesize
 
@@ -80,6 +82,21 @@ def test_word_times_follow_the_audio(built: tuple[str, BuildReport]) -> None:
     assert [w["word"] for w in words] == [first, second]
     gap_start = len(_say(first, VOICE[lang])) / 16000
     assert words[0]["end"] <= gap_start + 0.1 and words[1]["start"] >= gap_start + 0.9
+
+
+@pytest.mark.usefixtures("espeak")
+def test_domain_sentences_train_their_other_words_as_unk_with_phonemes() -> None:
+    vocab = ["yes", "no", "manager", "internet"]
+    specs, unk_words = plan_training("en", vocab, CorpusSize(), seed=0)
+    sentences = [s for s in specs if s.kind == KIND_SENTENCE]
+    assert any("manager" in s.labels for s in sentences)
+    spoken_as_unk = {
+        w for s in specs for w, lab in zip(s.words, s.labels, strict=True) if lab == UNK_WORD
+    }
+    assert {"technician", "tomorrow"} <= spoken_as_unk <= set(unk_words)
+    labels = garbage_labels(("en-us", "en-gb"), unk_words)
+    for word in spoken_as_unk:
+        assert len(labels.transcriptions[("en-us", word)]) >= 1, word
 
 
 def test_rejects_bad_requests(tmp_path: Path) -> None:

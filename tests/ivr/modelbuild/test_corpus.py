@@ -9,6 +9,7 @@ from ivr.modelbuild.corpus import (
     KIND_GARBAGE,
     KIND_NOISE,
     KIND_PHRASE,
+    KIND_SENTENCE,
     KIND_WORD,
     CorpusSize,
     plan_corpus,
@@ -35,6 +36,16 @@ def test_plan_is_deterministic_and_balanced() -> None:
         assert len(spec.words) == len(spec.labels)
         for word, label in zip(spec.words, spec.labels, strict=True):
             assert label == word or (label == UNK_WORD and word in GARBAGE)
+
+
+def test_domain_sentences_are_spoken_whole_with_unknown_words_as_unk() -> None:
+    sentences = [["да", "спасибо"], ["нет", "два", "раза"]]
+    size = CorpusSize(1, 1, 0, 0.0, 0, 0, sentence_renderings=3)
+    plan = plan_corpus("ru", VOCAB, GARBAGE, size, seed=2, sentences=sentences)
+    spoken = [s for s in plan if s.kind == KIND_SENTENCE]
+    assert Counter(s.words for s in spoken) == {("да", "спасибо"): 3, ("нет", "два", "раза"): 3}
+    assert {s.labels for s in spoken} == {("да", UNK_WORD), ("нет", "два", UNK_WORD)}
+    assert len({s.style for s in spoken}) == 6  # each rendering in its own voice and manner
 
 
 def test_held_out_variants_never_train() -> None:
