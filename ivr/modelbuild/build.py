@@ -106,9 +106,10 @@ real callers will be recognised poorly or not at all.
 - Acoustic model: {hidden} ReLU layers over spliced MFCCs (see conf/mfcc.conf),
   frame-subsampling-factor 3
 - Training data: {utterances} synthetic utterances ({audio_min:.0f} min):
-  isolated words and phrases in several espeak-ng voices and variants, random
-  rate, pitch and pitch range, louder and faster renderings, speed
-  perturbation, a share through an 8 kHz telephone band, noise and gain
+  isolated words, random phrases and the sentences of the bigram's text corpus
+  (their other words trained as `[unk]`), in several espeak-ng voices and
+  variants, random rate, pitch and pitch range, louder and faster renderings,
+  speed perturbation, a share through an 8 kHz telephone band, noise and gain
 - 8 kHz input works: conf/mfcc.conf allows upsampling and the features stop
   at 3800 Hz, so telephone and wideband audio look alike to the model
 - Builder version {version}, seed {seed}, preset `{preset}`

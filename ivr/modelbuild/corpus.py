@@ -36,7 +36,7 @@ KIND_NOISE = "noise"
 class CorpusSize:
     """How much speech to synthesise."""
 
-    renderings_per_word: int = 32  # isolated renderings of each word
+    renderings_per_word: int = 24  # isolated renderings of each word
     phrases_per_word: int = 30  # phrase appearances of each word
     garbage_sentences: int = 600  # sentences made only of out-of-vocabulary words
     garbage_share_in_phrases: float = 0.5  # phrases that also contain one such word
@@ -44,7 +44,7 @@ class CorpusSize:
     pseudo_words: int = 150  # made-up words added to the garbage pool
     # Renderings of each domain sentence (the bigram's text corpus): function words
     # in their real contexts ("to a manager"), which random word strings lack.
-    sentence_renderings: int = 10
+    sentence_renderings: int = 20
 
 
 @dataclass(frozen=True)

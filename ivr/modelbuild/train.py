@@ -26,7 +26,7 @@ from ivr.modelbuild.vocab import UNK_WORD
 
 @dataclass(frozen=True)
 class TrainConfig:
-    hidden: tuple[int, ...] = (256, 256)
+    hidden: tuple[int, ...] = (256, 256, 256)
     splice_offsets: tuple[int, ...] = (-12, -9, -6, -4, -2, 0, 2, 4, 6, 9, 12)
     epochs_per_pass: tuple[int, ...] = (4, 4, 4)  # pass 0 trains on the flat-start alignment
     learning_rate: float = 4e-3
