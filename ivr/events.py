@@ -122,12 +122,19 @@ class ProsodyFrame:
 
 @dataclass(frozen=True)
 class AngerReason:
-    """One readable reason behind an anger score, e.g. kind="keyword",
-    text="keyword 'безобразие' (insult)", weight=0.35."""
+    """One reason behind an anger score: readable ``text`` (in the call's
+    language) and its structure, so that nothing downstream parses the text.
+
+    ``kind`` is ``keyword:<lexicon category>`` for words, else the voice cue
+    (``pitch``, ``loudness``, ``brightness``, ``talk_over``...); ``words`` are
+    the spoken words a keyword reason rests on; ``value`` is the measured
+    amount (e.g. +4.2 semitones, +6 dB) where there is one."""
 
     kind: str
     text: str
     weight: float
+    words: str = ""
+    value: float | None = None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ rather than replace a card that appeared less than ``min_visible_s`` ago.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 
 from assist.advisor.agent_rules import AgentRules, load_agent_rules
@@ -71,7 +70,6 @@ REASON_TRIGGERS = {
     "talk_over": "talk_over",
 }
 
-_SPOKEN = re.compile(r"'(.+)'")  # the words a keyword reason quotes
 
 
 def trigger_of(reason: ev.AngerReason) -> str | None:
@@ -131,8 +129,7 @@ class Advisor:
         waiting ("on hold", "жду на линии") read as waiting."""
         trigger = trigger_of(reason)
         if trigger == "outage" and self.book.waiting_words:
-            spoken = _SPOKEN.search(reason.text)
-            words = tokenize(spoken.group(1)) if spoken else []
+            words = tokenize(reason.words)
             if any(slot.matches(w) for w in words for slot in self.book.waiting_words):
                 return "waiting"
         return trigger

@@ -8,6 +8,7 @@ readable reasons whose weights add up to the score.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ivr.events import (
@@ -214,7 +215,7 @@ class AngerCore:
                 )
         total = sum(r.weight for r in reasons)
         if total > pc.cap:
-            reasons = [AngerReason(r.kind, r.text, r.weight * pc.cap / total) for r in reasons]
+            reasons = [dataclasses.replace(r, weight=r.weight * pc.cap / total) for r in reasons]
         return reasons
 
     def _assess(self, now_s: float) -> list[Event]:
@@ -232,7 +233,7 @@ class AngerCore:
         trend = self._trend.update(now_s, score)
         reasons.sort(key=lambda r: (-r.weight, r.kind, r.text))
         shown = tuple(
-            AngerReason(r.kind, r.text, round(r.weight, 3))
+            dataclasses.replace(r, weight=round(r.weight, 3))
             for r in reasons[: cfg.updates.max_reasons]
             if r.weight >= cfg.updates.min_reason_weight
         )

@@ -126,6 +126,7 @@ class KeywordTracker:
                     kind=f"keyword:{category}",
                     text=f"{kind} '{spoken}' ({label}){times}",
                     weight=weight * scale[category] * overall,
+                    words=spoken,
                 )
             )
         return reasons
