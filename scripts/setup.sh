@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine (run as root or with sudo):
-# system packages, a virtual environment in .venv, the project with its extras,
-# and the generated audio fixtures. Re-running it only does what is missing.
+# system packages, a virtual environment in .venv, the project, and the
+# generated audio fixtures. Re-running it only does what is missing.
+#   scripts/setup.sh          what the product needs (./run demo, serve, ...)
+#   scripts/setup.sh --test   that plus the test and benchmark tools (./run test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng sox libsox-fmt-all portaudio19-dev chromium chromium-driver)
+profile=product
+[ "${1:-}" = "--test" ] && profile=test
+
+APT_PACKAGES=(espeak-ng sox libsox-fmt-all)
+# Only the test suite and the benchmarks need these.
+TEST_APT_PACKAGES=(portaudio19-dev chromium chromium-driver)
+[ "$profile" = test ] && APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}")
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -23,12 +31,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
-if [ ! -f "$stamp" ]; then
-  echo "setup: installing the project and its Python dependencies"
+# A test install holds everything a product install has.
+if [ ! -f "$stamp-test" ] && { [ "$profile" = test ] || [ ! -f "$stamp-product" ]; }; then
+  echo "setup: installing the project and its Python dependencies ($profile)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev,bench]"
+  spec="."; [ "$profile" = test ] && spec=".[dev,bench]"
+  .venv/bin/python -m pip install -q -e "$spec"
   rm -f .venv/.installed-*
-  touch "$stamp"
+  touch "$stamp-$profile"
 fi
 
 .venv/bin/python -m audio_fixtures.make_fixtures --quiet
