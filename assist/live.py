@@ -12,11 +12,13 @@ back the audio clock or other calls.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from assist.pipeline import CallPipeline
+from assist.store.base import ResumePoint
 from ivr import events as ev
 from ivr.asr.aio import AsyncRecognizer
 from ivr.asr.base import AsrResult, SpeechEngine
@@ -53,16 +55,22 @@ class LiveChannel:
         role: ev.ChannelRole,
         rate_hz: int,
         phrases: Sequence[str] | None = None,
+        *,
+        start_s: float = 0.0,
     ) -> None:
+        """``start_s``: the audio time this stream starts at (a call that goes
+        on after a restart continues its audio time)."""
         self.call = call
         self.role = role
         self.rate_hz = rate_hz
-        self._framer = Framer(call.pipeline.call_id, role, rate_hz)
+        self._framer = Framer(
+            call.pipeline.call_id, role, rate_hz, start_sample=round(start_s * rate_hz)
+        )
         self._recognizer = AsyncRecognizer(call.engine.recognizer(rate_hz, phrases), call.executor)
         self._queue: asyncio.Queue[_Queued] | None = None
         self._background: asyncio.Task[None] | None = None
-        self._fed_s = 0.0  # audio given to recognisers so far
-        self._offset_s = 0.0  # where the current recogniser's word times start
+        self._fed_s = start_s  # audio given to recognisers so far
+        self._offset_s = start_s  # where the current recogniser's word times start
         self.finished: AsrResult | None = None
 
     def analyse(self, pcm: bytes) -> None:
@@ -166,14 +174,21 @@ class LiveCall:
         engine: SpeechEngine,
         publish: Publish,
         executor: ThreadPoolExecutor | None = None,
+        *,
+        resume: ResumePoint | None = None,
     ) -> None:
+        """``resume``: where the call stands when it goes on (after a restart,
+        or a reconnect after its end): its audio time continues from there,
+        and a call already started is not started again."""
         self.pipeline = pipeline
         self.engine = engine
         self.publish = publish
         self.executor = executor
         self.channels: dict[ev.ChannelRole, LiveChannel] = {}
         self.ended = False
-        self.emit(pipeline.start())
+        self.start_s = resume.audio_s if resume is not None else 0.0
+        if resume is None or not resume.started:
+            self.emit(pipeline.start())
 
     def channel(
         self, role: ev.ChannelRole, rate_hz: int, phrases: Sequence[str] | None = None
@@ -183,7 +198,9 @@ class LiveCall:
             if existing.rate_hz != rate_hz:
                 raise ValueError(f"the {role.value} channel already runs at {existing.rate_hz} Hz")
             return existing
-        channel = self.channels[role] = LiveChannel(self, role, rate_hz, phrases)
+        channel = self.channels[role] = LiveChannel(
+            self, role, rate_hz, phrases, start_s=self.start_s
+        )
         return channel
 
     def emit(self, events: list[ev.Event]) -> None:
@@ -197,7 +214,14 @@ class LiveCall:
         self.ended = True
         for channel in list(self.channels.values()):
             await channel.finish()
-        self.emit(self.pipeline.end(reason))
+        self.emit(
+            [
+                dataclasses.replace(e, at_s=self.start_s)
+                if isinstance(e, ev.CallEnded) and e.at_s < self.start_s
+                else e
+                for e in self.pipeline.end(reason)
+            ]
+        )
 
 
 async def run_live_call(

@@ -124,7 +124,7 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             print("shutting down: closing connections", flush=True)
             await hub.stop()
             for call_id in registry.live_call_ids:
-                await registry.detach(call_id, "server shutdown")
+                await registry.detach(call_id, None, "server shutdown")
             if store is not None:
                 await asyncio.to_thread(bus.close_store)
 

@@ -1,63 +1,44 @@
-"""In-process event fan-out with per-call sequence numbers and history.
+"""In-process fan-out of the event log to the screens.
 
-Every published event gets the next sequence number of its call, is kept in
-that call's history (so a client that reconnects asks for "everything after
-N") and is offered to each subscriber's bounded queue. A subscriber that
-falls behind never slows the publisher: its partial transcripts are
-coalesced away first, and if it still cannot keep up it is cut off and must
-reconnect with its last sequence number, so nothing is lost.
-
-With a ``store`` every published event (audio chunks excepted) is also
-written there by a background :class:`~assist.store.BatchWriter`, so publish
-stays an in-memory append; :meth:`EventBus.flush_store` waits until all
-published events are committed ("acknowledged"). History then reaches past a
-restart: a call not (or no longer) in memory is answered from the store, and
-a call that goes on after a restart continues its sequence numbers.
+:class:`EventBus` puts each event in the :class:`~assist.hub.eventlog.EventLog`
+(sequence numbers, bounded history, the store) and offers it to each
+subscriber's bounded queue. A subscriber that falls behind never slows the
+publisher: its partial transcripts are coalesced away first, and if it still
+cannot keep up it is marked overflowed (``overflow`` is set) and must be cut
+off; it reconnects with its last sequence numbers, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from assist.store import BatchWriter, CallStore
+from assist.hub.eventlog import (
+    DEFAULT_MAX_EVENTS_IN_MEMORY,
+    DEFAULT_RETAIN_ENDED_S,
+    CallSummary,
+    EventLog,
+    stored_by_default,
+)
+from assist.store import CallStore
 from ivr import events as ev
-from ivr import wire
 
 Event = ev.Event
 EventFilter = Callable[[Event], bool]
 
-
-@dataclass
-class CallSummary:
-    """What a supervisor's list shows for one call."""
-
-    call_id: str
-    language: str = ""
-    agent_id: str = ""
-    live: bool = True
-    level: ev.AngerLevel = ev.AngerLevel.CALM
-    score: float = 0.0
-    peak_score: float = 0.0
-    trend: ev.Trend = ev.Trend.STEADY
-    top_reason: str = ""
-    flagged: bool = False
-    last_seq: int = 0
-    last_audio_s: float = 0.0
-
-
-def stored_by_default(event: Event) -> bool:
-    """What the bus persists: everything but raw audio."""
-    return not isinstance(event, ev.AudioChunk)
+__all__ = ["CallSummary", "EventBus", "Subscription", "stored_by_default"]
 
 
 class Subscription:
     def __init__(self, accepts: EventFilter, max_queue: int) -> None:
         self.accepts = accepts
         self.queue: asyncio.Queue[Event] = asyncio.Queue(max_queue)
-        self.overflowed = False
+        self.overflow = asyncio.Event()
+        self.largest_backlog = 0
+
+    @property
+    def overflowed(self) -> bool:
+        return self.overflow.is_set()
 
     def offer(self, event: Event) -> None:
         if self.overflowed:
@@ -67,9 +48,10 @@ class Subscription:
         if self.queue.full():
             if isinstance(event, ev.TranscriptPartial):
                 return  # a later partial or the final supersedes it
-            self.overflowed = True
+            self.overflow.set()
             return
         self.queue.put_nowait(event)
+        self.largest_backlog = max(self.largest_backlog, self.queue.qsize())
 
     def _drop_partials(self) -> None:
         kept = [e for e in _drain(self.queue) if not isinstance(e, ev.TranscriptPartial)]
@@ -84,85 +66,82 @@ def _drain(queue: asyncio.Queue[Event]) -> list[Event]:
     return items
 
 
-@dataclass
 class EventBus:
-    max_queue: int = 1000
-    _seq: dict[str, int] = field(default_factory=dict)
-    _history: dict[str, list[Event]] = field(default_factory=dict)
-    _wire_text: dict[tuple[str, int], str] = field(default_factory=dict)
-    _subscribers: list[Subscription] = field(default_factory=list)
-    calls: dict[str, CallSummary] = field(default_factory=dict)
-    store: CallStore | None = None
-    persist: EventFilter = stored_by_default
-    _writer: BatchWriter | None = field(default=None, init=False, repr=False)
+    """The event log plus fan-out to subscribers."""
 
-    def __post_init__(self) -> None:
-        if self.store is not None:
-            self._writer = BatchWriter(self.store)
+    def __init__(
+        self,
+        max_queue: int = 1000,
+        store: CallStore | None = None,
+        *,
+        retain_ended_s: float = DEFAULT_RETAIN_ENDED_S,
+        max_events_in_memory: int = DEFAULT_MAX_EVENTS_IN_MEMORY,
+        persist: EventFilter = stored_by_default,
+        log: EventLog | None = None,
+    ) -> None:
+        self.max_queue = max_queue
+        self.log = log or EventLog(
+            store,
+            retain_ended_s=retain_ended_s,
+            max_events_in_memory=max_events_in_memory,
+            persist=persist,
+        )
+        self._subscribers: list[Subscription] = []
+        self.largest_backlog = 0  # the most events any subscriber had waiting
+
+    @property
+    def store(self) -> CallStore | None:
+        return self.log.store
+
+    @property
+    def calls(self) -> dict[str, CallSummary]:
+        return self.log.calls
 
     def publish(self, event: Event) -> Event:
-        last = self._seq.get(event.call_id)
-        if last is None:
-            # A call new to this process may have been stored before a restart.
-            last = self.store.last_seq(event.call_id) if self.store is not None else 0
-        seq = last + 1
-        self._seq[event.call_id] = seq
-        event = dataclasses.replace(event, seq=seq)
-        self._history.setdefault(event.call_id, []).append(event)
-        text = self._wire_text[(event.call_id, seq)] = wire.encode(event)
-        if self._writer is not None and self.persist(event):
-            self._writer.put(event, text)
-        self._summarise(event)
+        event, _ = self.log.publish(event)
         for sub in self._subscribers:
             if sub.accepts(event):
                 sub.offer(event)
+                if sub.largest_backlog > self.largest_backlog:
+                    self.largest_backlog = sub.largest_backlog
         return event
 
     def history(self, call_id: str, after_seq: int = 0) -> list[Event]:
-        events = self._history.get(call_id, [])
-        newer = [e for e in events if e.seq > after_seq]
-        first_in_memory = events[0].seq if events else None
-        if self.store is None or first_in_memory == 1:
-            return newer
-        if first_in_memory is not None and first_in_memory <= after_seq + 1:
-            return newer
-        # Older events (before a restart) or a call this process never saw.
-        older = self.store.events_after(call_id, after_seq)
-        if first_in_memory is not None:
-            older = [e for e in older if e.seq < first_in_memory]
-        return older + newer
+        """Everything of a call after ``after_seq`` (may read the store here:
+        on the event loop use ``await bus.log.history(...)``)."""
+        return [e for e, _ in self.log.history_now(call_id, after_seq)]
 
     def encoded(self, event: Event) -> str:
-        """The wire form of a published event, encoded once for every client
-        (events read back from the store are encoded on demand)."""
-        text = self._wire_text.get((event.call_id, event.seq))
-        return text if text is not None else wire.encode(event)
+        return self.log.encoded(event)
 
     def flush_store(self, timeout_s: float = 30.0) -> None:
         """Wait until every event published so far is committed to the store."""
-        if self._writer is not None:
-            self._writer.flush(timeout_s)
+        if self.log.writer is not None:
+            self.log.writer.flush(timeout_s)
 
     def close_store(self, timeout_s: float = 30.0) -> None:
         """Commit what is pending and stop the store's writer thread."""
-        if self._writer is not None:
-            self._writer.close(timeout_s)
+        if self.log.writer is not None:
+            self.log.writer.close(timeout_s)
 
     def restore_calls(self, limit: int = 50) -> list[str]:
-        """Put the store's most recent calls on the supervisor's list (as
-        ended, unless they go on); returns their ids. Their events stay in
-        the store until asked for."""
-        if self.store is None:
+        """Put the store's most recent live calls on the supervisor's list;
+        returns their ids. Their events stay in the store until asked for;
+        ended ones leave memory like any ended call, unended ones (cut off
+        by a crash) stay live until they go on or are ended. Reads the
+        store: call it before serving, or in a worker thread."""
+        store = self.log.store
+        if store is None:
             return []
         restored = []
-        for record in reversed(self.store.calls(limit)):
-            if record.call_id in self.calls:
+        for record in reversed(store.calls(limit)):
+            if record.call_id in self.calls or record.origin != "live":
                 continue
-            self.calls[record.call_id] = CallSummary(
+            summary = CallSummary(
                 record.call_id,
                 language=record.language,
                 agent_id=record.agent_id,
-                live=False,
+                live=not record.ended,
                 level=record.peak_level,
                 score=record.peak_score,
                 peak_score=record.peak_score,
@@ -170,6 +149,9 @@ class EventBus:
                 last_seq=record.last_seq,
                 last_audio_s=record.duration_s or 0.0,
             )
+            if not record.ended:  # cut off by a crash: it may go on
+                summary.last_audio_s = store.resume_point(record.call_id).audio_s
+            self.log.adopt(summary, ended=record.ended)
             restored.append(record.call_id)
         return restored
 
@@ -181,19 +163,3 @@ class EventBus:
     def unsubscribe(self, sub: Subscription) -> None:
         if sub in self._subscribers:
             self._subscribers.remove(sub)
-
-    def _summarise(self, event: Event) -> None:
-        summary = self.calls.setdefault(event.call_id, CallSummary(event.call_id))
-        summary.last_seq = event.seq
-        summary.last_audio_s = max(summary.last_audio_s, getattr(event, "at_s", 0.0))
-        if isinstance(event, ev.CallStarted):
-            summary.language, summary.agent_id, summary.live = event.language, event.agent_id, True
-        elif isinstance(event, ev.CallEnded):
-            summary.live = False
-        elif isinstance(event, ev.AngerUpdate):
-            summary.level, summary.score, summary.trend = event.level, event.score, event.trend
-            summary.peak_score = max(summary.peak_score, event.score)
-            if event.reasons:
-                summary.top_reason = max(event.reasons, key=lambda r: r.weight).text
-        elif isinstance(event, ev.CallFlagged):
-            summary.flagged = True

@@ -7,9 +7,11 @@ answered with ``{"partial": ...}`` or, at an endpoint, ``{"text": ...,
 "result": [...]}``; ``{"eof": 1}`` returns the final result and ends the
 stream, ``{"reset": 1}`` returns it and goes on. Unlike the reference
 server, control messages are parsed as JSON rather than compared as raw
-strings, a client's config can never swap the model, and errors are
-answered with ``{"error": ...}`` and a close code instead of a dropped
-connection. The two channels of a call may arrive on two connections with
+strings (but accept only what the protocol allows: ``1`` for eof and reset,
+a supported sample rate, numbers of at most 12 digits), a client's config
+can never swap the model, and errors are answered with ``{"error": ...}``
+and, for a bad control message, the close code 4400 with the reason instead
+of a dropped connection. The two channels of a call may arrive on two connections with
 the same call id (role customer / agent); the call ends when both have.
 """
 
@@ -17,26 +19,56 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
-from assist.live import LiveCall, LiveChannel, Publish
-from assist.pipeline import CallPipeline
+from assist.hub.calls import CallRegistry, IngestError, LegTaken
+from assist.live import LiveCall, LiveChannel
 from ivr import events as ev
-from ivr.asr.base import AsrResult, SpeechEngine
+from ivr.asr.base import AsrResult
 from ivr.audio.resample import SUPPORTED_RATES_HZ
+from ivr.telephony.ids import printable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE_HZ = 16000
 # vosk-server's keys, plus the token a client without headers authenticates with
 CONFIG_KEYS = {"sample_rate", "words", "max_alternatives", "phrase_list", "show_words", "token"}
+MAX_NUMBER_DIGITS = 12  # longer numbers in a control message are refused, never parsed
+
+__all__ = ["CallRegistry", "IngestError", "IngestSession", "LegTaken", "result_message"]
 
 
-class IngestError(ValueError):
-    """A client mistake: answered with {"error": ...} and, if fatal, a close."""
+class FatalIngestError(IngestError):
+    """A client mistake that ends the stream: closed with 4400 and the reason."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise FatalIngestError(f"a number of {len(text)} digits is not accepted here")
+    return int(text)
+
+
+def _shown(value: object) -> str:
+    """A client's value, quoted short enough to echo back or log."""
+    return printable(json.dumps(value, ensure_ascii=False), 24)
+
+
+def _is_one(value: object) -> bool:
+    """The vosk-server protocol's ``1`` (also ``1.0``; never ``true`` or "1")."""
+    return type(value) in (int, float) and value == 1
+
+
+def parse_control(message: str) -> dict[str, Any]:
+    """A control message as a JSON object; FatalIngestError if it is not one."""
+    try:
+        data = json.loads(message, parse_int=_bounded_int)
+    except FatalIngestError:
+        raise
+    except (ValueError, RecursionError):
+        raise FatalIngestError("text messages must be JSON") from None
+    if not isinstance(data, dict):
+        raise FatalIngestError("text messages must be JSON objects")
+    return data
 
 
 def result_message(result: AsrResult) -> dict[str, Any]:
@@ -46,58 +78,6 @@ def result_message(result: AsrResult) -> dict[str, Any]:
     if result.final:
         return {"text": result.text, "result": words}
     return {"partial": result.text, "partial_result": words}
-
-
-@dataclass
-class _Entry:
-    call: LiveCall
-    connections: int = 0
-
-
-@dataclass
-class CallRegistry:
-    """The live calls fed through ingest, shared by their channels' connections."""
-
-    engine_for: Callable[[str], SpeechEngine]
-    publish: Publish
-    executor: ThreadPoolExecutor | None = None
-    feedback_sink: dict[str, CallPipeline] = field(default_factory=dict)
-    _calls: dict[str, _Entry] = field(default_factory=dict)
-
-    def attach(self, call_id: str, language: str, agent_id: str, source: str) -> LiveCall:
-        entry = self._calls.get(call_id)
-        if entry is None:
-            engine = self.engine_for(language)
-            pipeline = CallPipeline.create(call_id, language, agent_id=agent_id, source=source)
-            entry = self._calls[call_id] = _Entry(
-                LiveCall(pipeline, engine, self.publish, self.executor)
-            )
-            self.feedback_sink[call_id] = pipeline
-        elif entry.call.pipeline.language != language:
-            raise IngestError(
-                f"call {call_id} is already running in {entry.call.pipeline.language!r}"
-            )
-        entry.connections += 1
-        return entry.call
-
-    async def detach(self, call_id: str, reason: str) -> None:
-        entry = self._calls.get(call_id)
-        if entry is None:
-            return
-        entry.connections -= 1
-        if entry.connections <= 0:
-            del self._calls[call_id]
-            self.feedback_sink.pop(call_id, None)
-            await entry.call.end(reason)
-
-    def on_feedback(self, feedback: ev.SuggestionFeedback) -> None:
-        pipeline = self.feedback_sink.get(feedback.call_id)
-        if pipeline is not None:
-            pipeline.on_feedback(feedback)
-
-    @property
-    def live_call_ids(self) -> list[str]:
-        return list(self._calls)
 
 
 class IngestSession:
@@ -113,45 +93,53 @@ class IngestSession:
         self.ended = False
 
     def configure(self, config: Any) -> None:
+        """Apply a config message; any mistake in it is fatal (the stream
+        would otherwise go on at a rate the client did not ask for)."""
         if self.channel is not None:
-            raise IngestError("config must come before the first audio")
+            raise FatalIngestError("config must come before the first audio")
         if not isinstance(config, dict):
-            raise IngestError("config must be an object")
+            raise FatalIngestError("config must be an object")
         unknown = set(config) - CONFIG_KEYS
         if unknown:
-            raise IngestError(f"unknown config key(s) {sorted(unknown)}")
+            shown = ", ".join(_shown(k) for k in sorted(unknown)[:5])
+            raise FatalIngestError(f"unknown config key(s) {shown}")
         rate = config.get("sample_rate", self.rate_hz)
-        if isinstance(rate, float) and rate.is_integer():
+        if type(rate) is float and rate.is_integer() and abs(rate) < 1e9:
             rate = int(rate)
-        if not isinstance(rate, int) or rate not in SUPPORTED_RATES_HZ:
-            raise IngestError(
-                f"sample_rate {rate!r} is not supported; use one of {sorted(SUPPORTED_RATES_HZ)}"
+        if type(rate) is not int or rate not in SUPPORTED_RATES_HZ:
+            raise FatalIngestError(
+                f"sample_rate {_shown(rate)} is not supported; "
+                f"use one of {sorted(SUPPORTED_RATES_HZ)}"
             )
-        self.rate_hz = rate
         phrases = config.get("phrase_list")
-        if phrases is not None:
-            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
-                raise IngestError("phrase_list must be a list of strings")
-            self.phrases = phrases
+        if phrases is not None and (
+            not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases)
+        ):
+            raise FatalIngestError("phrase_list must be a list of strings")
+        self.rate_hz = rate
+        self.phrases = phrases
 
     async def on_text(self, message: str) -> dict[str, Any] | None:
-        try:
-            data = json.loads(message)
-        except ValueError:
-            raise IngestError("text messages must be JSON") from None
-        if not isinstance(data, dict):
-            raise IngestError("text messages must be JSON objects")
+        data = parse_control(message)
         if "config" in data:
+            if len(data) != 1:
+                raise FatalIngestError('a config message holds only "config"')
             self.configure(data["config"])
             return None
-        if data.get("eof"):
-            self.ended = True
-            return result_message(await self._finish())
-        if data.get("reset"):
+        if "eof" in data or "reset" in data:
+            (key,) = data if len(data) == 1 else (None,)
+            if key is None or not _is_one(data[key]):
+                raise FatalIngestError(
+                    'end a stream with {"eof": 1}, close an utterance with {"reset": 1}'
+                )
+            if key == "eof":
+                self.ended = True
+                return result_message(await self._finish())
             if self.channel is None:
                 return result_message(AsrResult("", (), final=True))
             return result_message(await self.channel.end_utterance())
-        raise IngestError(f"unknown message {sorted(data)}")
+        shown = ", ".join(_shown(k) for k in sorted(data)[:5])
+        raise FatalIngestError(f"unknown message with key(s) {shown}")
 
     async def on_audio(self, pcm: bytes) -> dict[str, Any]:
         if len(pcm) % 2:
@@ -164,7 +152,7 @@ class IngestSession:
             try:
                 self.channel = self.call.channel(self.role, self.rate_hz, self.phrases)
             except ValueError as exc:
-                raise IngestError(str(exc)) from None
+                raise FatalIngestError(str(exc)) from None
         return result_message(await self.channel.recognise(pcm))
 
     async def _finish(self) -> AsrResult:

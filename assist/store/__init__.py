@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assist.store.base import CallRecord, CallStore, Origin, StoreError, WordHit
+from assist.store.base import CallRecord, CallStore, Origin, ResumePoint, StoreError, WordHit
 from assist.store.sqlite import SqliteStore
 from assist.store.writer import BatchWriter
 
@@ -43,6 +43,7 @@ __all__ = [
     "CallRecord",
     "CallStore",
     "Origin",
+    "ResumePoint",
     "SqliteStore",
     "StoreError",
     "WordHit",

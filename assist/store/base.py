@@ -53,6 +53,17 @@ class WordHit:
     conf: float
 
 
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where a stored call stands, for a process that continues it after a
+    restart: its last seq, the latest audio time of its events, whether its
+    ``CallStarted`` is already stored."""
+
+    last_seq: int = 0
+    audio_s: float = 0.0
+    started: bool = False
+
+
 class CallStore(Protocol):
     """A durable, append-only home for every call's events.
 
@@ -83,6 +94,10 @@ class CallStore(Protocol):
 
     def last_seq(self, call_id: str) -> int:
         """The highest stored ``seq`` of the call, 0 for an unknown call."""
+        ...
+
+    def resume_point(self, call_id: str) -> ResumePoint:
+        """Where the call stands (all zero for an unknown call)."""
         ...
 
     def call(self, call_id: str) -> CallRecord | None: ...

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assist.store.base import CallRecord, Origin, StoreError, WordHit
+from assist.store.base import CallRecord, Origin, ResumePoint, StoreError, WordHit
 from assist.store.derive import LEVEL_RANK, CallDelta, call_deltas, word_rows
 from assist.store.schema import LATEST_VERSION, file_version, migrate
 from ivr import events as ev
@@ -257,6 +257,17 @@ class SqliteStore:
     def last_seq(self, call_id: str) -> int:
         rows = self._read("SELECT MAX(seq) FROM events WHERE call_id = ?", (call_id,))
         return int(rows[0][0] or 0)
+
+    def resume_point(self, call_id: str) -> ResumePoint:
+        rows = self._read(
+            "SELECT MAX(seq), MAX(at_s), SUM(type = 'CallStarted'), COUNT(*)"
+            " FROM events WHERE call_id = ?",
+            (call_id,),
+        )
+        last_seq, audio_s, started, count = rows[0]
+        if not count:
+            return ResumePoint()
+        return ResumePoint(int(last_seq or 0), float(audio_s or 0.0), bool(started))
 
     def call(self, call_id: str) -> CallRecord | None:
         rows = self._read(f"SELECT {_CALL_COLUMNS} FROM calls WHERE call_id = ?", (call_id,))

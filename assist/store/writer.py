@@ -61,6 +61,12 @@ class BatchWriter:
         with self._cond:
             return self._committed_seq.get(call_id, 0)
 
+    def forget(self, call_id: str) -> None:
+        """Drop what :meth:`committed_seq` remembers of a call that is over,
+        so a long-running writer does not grow with every call it saw."""
+        with self._cond:
+            self._committed_seq.pop(call_id, None)
+
     @property
     def backlog(self) -> int:
         """Events queued but not yet acknowledged."""
