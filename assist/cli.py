@@ -25,6 +25,30 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """``--engine vosk|whisper`` and the Whisper engine's model and threads."""
+    parser.add_argument(
+        "--engine",
+        choices=("vosk", "whisper"),
+        default="vosk",
+        help="speech engine: vosk (default, streaming) or whisper (slower, more accurate)",
+    )
+    parser.add_argument(
+        "--whisper-model",
+        type=Path,
+        metavar="DIR",
+        help="a CTranslate2 Whisper model directory (default: $IVR_ASSIST_WHISPER_MODEL, "
+        "then the user's cache)",
+    )
+    parser.add_argument(
+        "--whisper-threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="CPU threads per Whisper decoder (default: $IVR_ASSIST_WHISPER_THREADS or automatic)",
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from assist.demo import DEMO_CALLS, DemoOptions, run_demo
 
@@ -70,28 +94,47 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from assist.analysis import format_summary, summarise, timeline
-    from assist.engines import load_engine
-    from assist.offline import run_recording
+    from assist.engines import load_named_engine
+    from assist.replay.batch_asr import UnsupportedLanguage, run_recognised
     from ivr.sources import AudioFileError
 
-    engine = load_engine(
-        args.lang, args.model, allow_download=args.download, progress=not args.json
+    if args.lang == "auto" and args.engine != "whisper":
+        print("ivr-assist analyze: --lang auto needs --engine whisper", file=sys.stderr)
+        return 2
+    engine = load_named_engine(
+        args.engine,
+        "" if args.lang == "auto" else args.lang,
+        model=args.model,
+        whisper_model=args.whisper_model,
+        allow_download=args.download,
+        whisper_threads=args.whisper_threads,
+        progress=not args.json,
     )
     failed = 0
     for name in args.files:
         path = Path(name)
         try:
-            run = run_recording(path, engine, customer_channel=args.customer_channel)
-        except AudioFileError as exc:
+            run, batch = run_recognised(path, engine, customer_channel=args.customer_channel)
+        except (AudioFileError, UnsupportedLanguage) as exc:
             failed += 1
             print(f"error: {exc}", file=sys.stderr)
             if args.json:
                 print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
             continue
         summary = summarise(run)
+        detected = batch is not None and batch.detected
         if args.json:
-            print(json.dumps({**summary, "timeline": timeline(run)}, ensure_ascii=False))
+            extra: dict[str, object] = {"engine": args.engine}
+            if batch is not None and detected:
+                extra["language"] = batch.transcript.language
+                extra["language_probability"] = round(batch.language_probability, 3)
+            print(json.dumps({**summary, **extra, "timeline": timeline(run)}, ensure_ascii=False))
         else:
+            if batch is not None and detected:
+                print(
+                    f"{path.name}: language detected: {batch.transcript.language} "
+                    f"(p={batch.language_probability:.2f})"
+                )
             print(format_summary(summary))
     return 1 if failed else 0
 
@@ -149,6 +192,7 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     where.add_argument("--no-store", action="store_true", help="do not write to the store")
     _add_model_options(replay)
+    _add_engine_options(replay)
     replay.set_defaults(run=cmd_replay)
 
 
@@ -198,9 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="anger timeline of recordings, as fast as possible")
     analyze.add_argument("files", nargs="+")
     analyze.add_argument("--json", action="store_true", help="one JSON object per file")
-    analyze.add_argument("--lang", choices=LANGUAGES, default="ru")
+    analyze.add_argument(
+        "--lang",
+        choices=(*LANGUAGES, "auto"),
+        default="ru",
+        help="language (auto: detected per file, --engine whisper only)",
+    )
     analyze.add_argument("--customer-channel", choices=("left", "right"), default="left")
     _add_model_options(analyze)
+    _add_engine_options(analyze)
     analyze.set_defaults(run=cmd_analyze)
 
     _add_replay(sub)
