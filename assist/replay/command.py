@@ -26,6 +26,14 @@ def _model_dir(args: argparse.Namespace) -> Path:
     from assist.engines import build_own_model
     from ivr.asr.models import resolve_model
 
+    if getattr(args, "engine", "vosk") == "whisper":
+        from ivr.asr.whisper_engine import require_faster_whisper
+        from ivr.asr.whisper_model import resolve_whisper_model
+
+        require_faster_whisper()
+        whisper = resolve_whisper_model(args.whisper_model, allow_download=args.download)
+        return Path(whisper.path)
+
     resolved = resolve_model(
         args.model,
         args.lang,
@@ -39,12 +47,12 @@ def _model_dir(args: argparse.Namespace) -> Path:
     return resolved.path
 
 
-def _describe(result: JobResult) -> str:
+def _describe(result: JobResult, engine: str = "vosk") -> str:
     run = result.run
     assert run is not None
     m = call_metrics(run.events, run.duration_s, call_id=run.call_id)
     flag = "never flagged" if m.first_flag_s is None else f"first flag {m.first_flag_s:.1f} s"
-    how = "transcript given" if result.transcribed else "recognised"
+    how = "transcript given" if result.transcribed else f"recognised by {engine}"
     return (
         f"ok      {result.input.label} -> {run.call_id}: {run.duration_s:.1f} s ({how}), "
         f"peak {m.peak_level.value} {m.peak_score:.2f}, {flag}, "
@@ -81,6 +89,8 @@ def run_replay(args: argparse.Namespace) -> int:
             language=args.lang,
             customer_channel=args.customer_channel,
             model_dir=_model_dir(args) if needs_model else None,
+            engine=getattr(args, "engine", "vosk"),
+            whisper_threads=getattr(args, "whisper_threads", None),
         )
 
         def keep(result: JobResult) -> JobResult:
@@ -97,7 +107,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 except OSError as exc:
                     result = replace(result, run=None, error=f"report not written: {exc}")
             if result.run is not None:
-                print(_describe(result), flush=True)
+                print(_describe(result, settings.engine), flush=True)
             else:
                 if report is not None:
                     report.add_failure(result.input.label, result.error or "failed")

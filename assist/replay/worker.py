@@ -8,11 +8,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assist.offline import CallRun, run_recording
+from assist.offline import CallRun
+from assist.replay.batch_asr import UnsupportedLanguage, run_recognised
 from assist.replay.inputs import ReplayInput
 from assist.replay.transcribed import run_transcribed
 from assist.replay.transcript_file import TranscriptFileError, read_transcript
 from ivr import events as ev
+from ivr.asr.base import SpeechEngine
 from ivr.asr.vosk_engine import ModelLoadError, VoskEngine
 from ivr.audio.frames import CustomerChannel
 from ivr.sources import AudioFileError, probe_audio_file
@@ -23,6 +25,8 @@ class ReplaySettings:
     language: str  # for recognition, and for transcripts that do not say
     customer_channel: CustomerChannel = "left"
     model_dir: Path | None = None  # None: no recogniser (every input has a transcript)
+    engine: str = "vosk"  # or "whisper": then model_dir is the Whisper model (or its name)
+    whisper_threads: int | None = None  # CPU threads per Whisper decoder (None: automatic)
 
 
 @dataclass(frozen=True)
@@ -46,13 +50,23 @@ def numbered(events: list[ev.Event]) -> list[ev.Event]:
 class Replayer:
     def __init__(self, settings: ReplaySettings) -> None:
         self.settings = settings
-        self._engine: VoskEngine | None = None
+        self._engine: SpeechEngine | None = None
 
-    def engine(self) -> VoskEngine:
+    def engine(self) -> SpeechEngine:
         if self._engine is None:
             if self.settings.model_dir is None:
                 raise ModelLoadError("no speech model was given for calls without a transcript")
-            self._engine = VoskEngine(self.settings.model_dir, self.settings.language)
+            if self.settings.engine == "whisper":
+                from ivr.asr.whisper_engine import WhisperEngine
+
+                self._engine = WhisperEngine(
+                    self.settings.model_dir,
+                    self.settings.language,
+                    cpu_threads=self.settings.whisper_threads,
+                    allow_download=not Path(self.settings.model_dir).is_dir(),
+                )
+            else:
+                self._engine = VoskEngine(self.settings.model_dir, self.settings.language)
         return self._engine
 
     def replay(self, item: ReplayInput) -> JobResult:
@@ -71,7 +85,7 @@ class Replayer:
                 )
             else:
                 probe_audio_file(item.audio)  # a bad file says so before any model loads
-                run = run_recording(
+                run, _ = run_recognised(
                     item.audio,
                     self.engine(),
                     call_id=item.call_id,
@@ -86,6 +100,8 @@ class Replayer:
                 f"transcript {exc.path.name}: {exc.problem}",
                 wall_s=time.perf_counter() - started,
             )
+        except UnsupportedLanguage as exc:
+            return JobResult(item, None, str(exc), wall_s=time.perf_counter() - started)
         except ModelLoadError as exc:
             return JobResult(
                 item, None, f"speech model: {exc}", wall_s=time.perf_counter() - started

@@ -74,6 +74,11 @@ def _import_faster_whisper() -> Any:
     return faster_whisper
 
 
+def require_faster_whisper() -> None:
+    """Raise ModelNotFound, saying how to install it, when faster-whisper is missing."""
+    _import_faster_whisper()
+
+
 def as_float_16k(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     """Mono int16 samples at ``rate_hz`` as Whisper's float32 16 kHz input."""
     mono = np.asarray(samples, dtype=np.int16).reshape(-1)
