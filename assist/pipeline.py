@@ -66,9 +66,11 @@ class CallPipeline:
                 self.call_id, role, result.text, result.words, at_s=self._at(result)
             )
         out: list[ev.Event] = [event]
+        # The advisor hears the words before the anger they cause: a phrase's
+        # premise ("the router") may be in the same utterance as its trigger.
+        warnings = self.advisor.on_transcript(event)
         out += self._react(self.anger.feed_transcript(event))
-        out += self.advisor.on_transcript(event)
-        return out
+        return out + warnings
 
     def on_feedback(self, feedback: ev.SuggestionFeedback) -> None:
         self.advisor.on_feedback(feedback)

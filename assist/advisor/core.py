@@ -8,20 +8,25 @@ feedback; returns Suggestion events. Files are read only when it is built
 How a suggestion is chosen for an anger update:
 
 1. A calm, not rising customer gets nothing.
-2. **Behaviour first.** When the customer shouts (loudness, pitch or a sharp
+2. **Demands first.** Something new of the kinds in ``choice.answer_first``
+   (a demand for a manager, "third time", a threat) is answered before
+   anything else.
+3. **Behaviour next.** When the customer shouts (loudness, pitch or a sharp
    voice at level angry), talks fast or talks over the agent, the answer is a
    behaviour cue (lower your voice, slow down, let them finish) rather than a
    script. While that cue is on screen and fresh (``choice.stale_s``) no
-   script is offered; the same behaviour is cued again at most every
+   other script is offered; the same behaviour is cued again at most every
    ``cues.repeat_s``. A customer who stays loud for minutes thus gets a cue,
    then (once it was acted on or went stale) answers to what they say, then
    another cue.
-3. **Then scripts.** A trigger the customer has just said something new about
+4. **Then scripts.** A trigger the customer has just said something new about
    (a keyword reason not seen before) is answered at once, strongest first.
    Otherwise, once the cooldown has passed (and the customer is not calm and
    anger is not falling): a trigger answered long enough ago, then general
    rising anger as the fallback when angry or rising.
-4. Among the unused phrases of the trigger, the one that also answers
+5. Only phrases whose premises were heard are candidates (see
+   :mod:`assist.advisor.premises`): a phrase about the router waits for the
+   router to be mentioned. Among the unused ones of the trigger, the one that also answers
    other current reasons (much preferred) and whose principle suits the state (angry, rising,
    tense, falling) wins; the principle of the last suggestion and principles
    the agent dismissed count against a phrase. Ties go to file order.
@@ -45,36 +50,24 @@ from assist.advisor.phrases import (
     library_language,
     load_phrase_book,
 )
+from assist.advisor.premises import Heard
 from assist.advisor.screen import Screen
 from assist.advisor.settings import AdvisorSettings, load_advisor_settings
 from assist.advisor.wording import tokenize
 from ivr import events as ev
 
-# Lexicon categories and voice reason kinds -> advisor triggers.
-REASON_TRIGGERS = {
-    "insult": "insult",
-    "profanity": "insult",
-    "threat": "threat",
-    "repeat_contact": "repeat_contact",
-    "outage": "outage",
-    "waiting": "waiting",
-    "transfer": "transfers",
-    "exasperation": "rising",
-    "manager_demand": "manager",
-    "manager": "manager",
-    "loudness": "shouting",
-    "pitch": "shouting",
-    "brightness": "shouting",
-    "rate": "fast_speech",
-    "speaking_rate": "fast_speech",
-    "talk_over": "talk_over",
-}
+
+def trigger_of(reason: ev.AngerReason, settings: AdvisorSettings | None = None) -> str | None:
+    """Keyword reasons are kinded "keyword:<lexicon category>"; voice reasons by
+    cue; the table is ``[triggers]`` of the advisor's settings."""
+    table = (settings or load_advisor_settings()).triggers
+    return table.get(reason.kind.removeprefix("keyword:"))
 
 
-
-def trigger_of(reason: ev.AngerReason) -> str | None:
-    """Keyword reasons are kinded "keyword:<lexicon category>"; voice reasons by cue."""
-    return REASON_TRIGGERS.get(reason.kind.removeprefix("keyword:"))
+def _reason_key(reason: ev.AngerReason) -> tuple[str, str, float | None, str]:
+    """Identity of a keyword reason (its words; the same words said again
+    read differently)."""
+    return (reason.kind, reason.words, reason.value, reason.text)
 
 
 class Advisor:
@@ -104,7 +97,9 @@ class Advisor:
         self._used_phrases: set[str] = set()
         self._last_s: float | None = None  # last phrase or cue
         self._answered_at: dict[str, float] = {}
-        self._seen_reasons: set[str] = set()
+        self._seen_reasons: set[tuple[str, str, float | None, str]] = set()
+        self.heard = Heard(self.book.topics)
+        self._pending: ev.AngerUpdate | None = None  # a demand waiting for min_gap_s
         self._cued_at: dict[str, float] = {}
         self._last_principle: str | None = None
         self._dismissed: Counter[str] = Counter()
@@ -127,7 +122,7 @@ class Advisor:
     def trigger_for(self, reason: ev.AngerReason) -> str | None:
         """:func:`trigger_of`, with an outage reason whose words speak of
         waiting ("on hold", "жду на линии") read as waiting."""
-        trigger = trigger_of(reason)
+        trigger = trigger_of(reason, self.settings)
         if trigger == "outage" and self.book.waiting_words:
             words = tokenize(reason.words)
             if any(slot.matches(w) for w in words for slot in self.book.waiting_words):
@@ -139,17 +134,27 @@ class Advisor:
     def on_anger(self, update: ev.AngerUpdate) -> list[ev.Suggestion]:
         if update.call_id != self.call_id:
             return []
-        if update.level is ev.AngerLevel.CALM and update.trend is not ev.Trend.RISING:
-            return []
+        self._pending = None
         weights: dict[str, float] = {}
-        fresh: dict[str, list[str]] = {}
+        fresh: dict[str, list[tuple[str, str, float | None, str]]] = {}
         for reason in update.reasons:
             trigger = self.trigger_for(reason)
+            self.heard.reason(trigger, reason.words)
             if trigger is None:
                 continue
             weights[trigger] = weights.get(trigger, 0.0) + reason.weight
-            if reason.kind.startswith("keyword:") and reason.text not in self._seen_reasons:
-                fresh.setdefault(trigger, []).append(reason.text)
+            key = _reason_key(reason)
+            if reason.kind.startswith("keyword:") and key not in self._seen_reasons:
+                fresh.setdefault(trigger, []).append(key)
+        if update.level is ev.AngerLevel.CALM and update.trend is not ev.Trend.RISING:
+            return []
+        if any(t in fresh for t in self.settings.choice.answer_first):
+            answer = self._script(weights, fresh, update, only_fresh=True)
+            if answer:
+                return answer  # what the customer asks for comes before a behaviour cue
+            if self._too_soon(update.at_s):
+                # Answered once the gap has passed, even if anger does not change again.
+                self._pending = update
         behaviour = self._behaviour(weights, update.level)
         if behaviour:
             cue = self._cue(behaviour, weights, update)
@@ -160,14 +165,15 @@ class Advisor:
     def on_transcript(
         self, event: ev.TranscriptPartial | ev.TranscriptFinal
     ) -> list[ev.Suggestion]:
-        """The agent's final transcripts are checked against the warning
-        patterns (one warning per utterance at most); everything else is left
-        to the anger core."""
-        if (
-            event.call_id != self.call_id
-            or event.role is not ev.ChannelRole.AGENT
-            or not isinstance(event, ev.TranscriptFinal)
-        ):
+        """The customer's words are remembered (the premises of phrases); the
+        agent's final transcripts are checked against the warning patterns
+        (one warning per utterance at most)."""
+        if event.call_id != self.call_id:
+            return []
+        if event.role is ev.ChannelRole.CUSTOMER:
+            self.heard.utterance(event.text, final=isinstance(event, ev.TranscriptFinal))
+            return []
+        if not isinstance(event, ev.TranscriptFinal):
             return []
         cfg = self.settings.agent_words
         rules = self.agent_rules
@@ -182,10 +188,15 @@ class Advisor:
 
     def on_prosody(self, frame: ev.ProsodyFrame) -> list[ev.Suggestion]:
         """Prosody frames of both channels: warns when the agent talks over
-        the customer or the agent's voice rises above their own calm start."""
+        the customer or the agent's voice rises above their own calm start.
+        They also carry audio time forward: a demand that came too soon after
+        the previous suggestion is answered here once the gap has passed."""
         if frame.call_id != self.call_id:
             return []
         out = []
+        pending = self._pending
+        if pending is not None and not self._too_soon(frame.at_s):
+            out += self.on_anger(dataclasses.replace(pending, at_s=frame.at_s))
         for alert in self._voice.feed(frame):
             if alert.what == "agent_talk_over":
                 notice, warning_id = self.agent_rules.talk_over, f"{self.language}-agent-talk-over"
@@ -251,20 +262,32 @@ class Advisor:
         return []
 
     def _script(
-        self, weights: dict[str, float], fresh: dict[str, list[str]], update: ev.AngerUpdate
+        self,
+        weights: dict[str, float],
+        fresh: dict[str, list[tuple[str, str, float | None, str]]],
+        update: ev.AngerUpdate,
+        *,
+        only_fresh: bool = False,
     ) -> list[ev.Suggestion]:
         at_s = update.at_s
         choice = self.settings.choice
         if self._too_soon(at_s) or self._screen_busy(at_s):
             return []
-        specific = sorted(
-            (t for t in weights if t in SCRIPT_TRIGGERS and t != "rising"),
-            key=lambda t: (-weights[t], SCRIPT_TRIGGERS.index(t)),
-        )
+        first = choice.answer_first
+
+        def order(t: str) -> tuple[int, float, int]:
+            urgent = first.index(t) if t in first and t in fresh else len(first)
+            return (urgent, -weights[t], SCRIPT_TRIGGERS.index(t))
+
+        specific = sorted((t for t in weights if t in SCRIPT_TRIGGERS and t != "rising"), key=order)
         candidates = [t for t in specific if t in fresh and not self._card_fresh(t, at_s)]
-        if "rising" in fresh and not self._card_fresh("rising", at_s):
+        if only_fresh:
+            pass
+        elif "rising" in fresh and not self._card_fresh("rising", at_s):
             candidates.append("rising")
-        cooling = self._last_s is not None and at_s - self._last_s < choice.cooldown_s
+        cooling = only_fresh or (
+            self._last_s is not None and at_s - self._last_s < choice.cooldown_s
+        )
         quiet = update.level is ev.AngerLevel.CALM or update.trend is ev.Trend.FALLING
         if not cooling and not quiet:
             for trigger in specific:
@@ -296,6 +319,8 @@ class Advisor:
         for index, phrase in enumerate(self.book.phrases):
             if trigger not in phrase.triggers or phrase.phrase_id in self._used_phrases:
                 continue
+            if not self.heard.holds(phrase.needs):
+                continue  # it would assume something the customer has not said
             also = [t for t in phrase.triggers if t != trigger and t in weights]
             cover = sum(0.3 + weights[t] for t in also)
             rank = order.index(phrase.principle) if phrase.principle in order else len(order)

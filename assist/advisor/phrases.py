@@ -6,7 +6,9 @@ Every entry serves one principle (the ten principles of technical support
 plus the first-line experience) and answers one or more triggers. Phrases
 (``kind = "phrase"``) are something to say; cues (``kind = "cue"``) tell the
 agent how to behave, and are the only entries allowed for the behaviour
-triggers (shouting, fast speech, talk-over).
+triggers (shouting, fast speech, talk-over). An entry may state what must
+have been heard before it is offered (``needs``: topics of the file's
+``[topics]``, word patterns, reasons; see :mod:`assist.advisor.premises`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from assist.advisor.wording import PatternError, Slot, expand_word
+from assist.advisor.premises import Premises
+from assist.advisor.wording import Pattern, PatternError, Slot, compile_pattern, expand_word
 from ivr.datafile import DataFileError, load_toml
 from ivr.events import SuggestionKind
 from ivr.tomllines import KeyLines
@@ -57,8 +60,9 @@ CUE_TRIGGERS: tuple[str, ...] = ("shouting", "fast_speech", "talk_over")
 AGENT_TRIGGERS: tuple[str, ...] = ("agent_words", "agent_talk_over", "agent_voice")
 TRIGGERS: tuple[str, ...] = SCRIPT_TRIGGERS + CUE_TRIGGERS
 
-_TOP_KEYS = {"language", "labels", "reasons", "phrase"}
-_PHRASE_KEYS = {"id", "text", "principle", "triggers", "kind"}
+_TOP_KEYS = {"language", "labels", "reasons", "topics", "phrase"}
+_PHRASE_KEYS = {"id", "text", "principle", "triggers", "kind", "needs"}
+_NEEDS_KEYS = {"topics", "words", "reasons"}
 
 
 class Fail:
@@ -81,6 +85,7 @@ class Phrase:
     principle: str
     triggers: tuple[str, ...]
     kind: SuggestionKind = SuggestionKind.PHRASE
+    needs: Premises = field(default_factory=Premises)  # what must have been heard first
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class PhraseBook:
     principle_labels: dict[str, str] = field(default_factory=dict, compare=False)
     trigger_labels: dict[str, str] = field(default_factory=dict, compare=False)
     waiting_words: tuple[Slot, ...] = ()  # words of an outage reason that mean "waited"
+    topics: dict[str, tuple[Pattern, ...]] = field(default_factory=dict, compare=False)
 
     def for_trigger(self, trigger: str) -> tuple[Phrase, ...]:
         return tuple(p for p in self.phrases if trigger in p.triggers)
@@ -129,14 +135,17 @@ def load_phrase_book(lang: str, path: Path | None = None) -> PhraseBook:
         raise fail(("language",), f"language is {language!r} but the file was loaded for {lang!r}")
     principle_labels, trigger_labels = _labels(data.get("labels", {}), fail)
     waiting = _waiting_words(data.get("reasons", {}), fail)
+    topics = _topics(data.get("topics", {}), fail)
     entries = data.get("phrase")
     if not isinstance(entries, list) or not entries:
         raise DataFileError(path, None, "expected one or more [[phrase]] tables")
     phrases: list[Phrase] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        phrases.append(_phrase(entry, index, seen, fail))
-    return PhraseBook(lang, str(path), tuple(phrases), principle_labels, trigger_labels, waiting)
+        phrases.append(_phrase(entry, index, seen, fail, topics))
+    return PhraseBook(
+        lang, str(path), tuple(phrases), principle_labels, trigger_labels, waiting, topics
+    )
 
 
 def load_phrases(lang: str, path: Path | None = None) -> tuple[Phrase, ...]:
@@ -144,7 +153,13 @@ def load_phrases(lang: str, path: Path | None = None) -> tuple[Phrase, ...]:
     return load_phrase_book(lang, path).phrases
 
 
-def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Fail) -> Phrase:
+def _phrase(
+    entry: dict[str, Any],
+    index: int,
+    seen: set[str],
+    fail: Fail,
+    topics: dict[str, tuple[Pattern, ...]],
+) -> Phrase:
     here: tuple[str | int, ...] = ("phrase", index)
 
     def bad(key: str | None, message: str) -> DataFileError:
@@ -185,9 +200,59 @@ def _phrase(entry: dict[str, Any], index: int, seen: set[str], fail: Fail) -> Ph
         raise bad(
             "kind", f'trigger(s) {behaviour} are answered by behaviour cues: set kind = "cue"'
         )
+    needs = _needs(entry.get("needs", {}), (*here, "needs"), fail, topics, bad)
     return Phrase(
-        phrase_id, " ".join(entry["text"].split()), entry["principle"], tuple(triggers), kind
+        phrase_id, " ".join(entry["text"].split()), entry["principle"], tuple(triggers), kind, needs
     )
+
+
+def _needs(
+    table: Any,
+    here: tuple[str | int, ...],
+    fail: Fail,
+    topics: dict[str, tuple[Pattern, ...]],
+    bad: Any,
+) -> Premises:
+    if not isinstance(table, dict) or set(table) - _NEEDS_KEYS:
+        raise bad("needs", f"'needs' is a table of {sorted(_NEEDS_KEYS)}, each a list of strings")
+    lists: dict[str, list[str]] = {}
+    for key in sorted(_NEEDS_KEYS):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad("needs", f"needs.{key} must be a list of strings")
+        lists[key] = [v.strip() for v in value]
+    for topic in lists["topics"]:
+        if topic not in topics:
+            raise fail(here, f"needs an unknown topic {topic!r}; [topics] has {sorted(topics)}")
+    for reason in lists["reasons"]:
+        if reason not in TRIGGERS:
+            raise fail(here, f"needs an unknown reason {reason!r}; one of {list(TRIGGERS)}")
+    words = []
+    for text in lists["words"]:
+        try:
+            words.append(compile_pattern(text))
+        except PatternError as exc:
+            raise fail(here, f"needs.words {text!r}: {exc}") from None
+    return Premises(tuple(lists["topics"]), tuple(words), tuple(lists["reasons"]))
+
+
+def _topics(table: Any, fail: Fail) -> dict[str, tuple[Pattern, ...]]:
+    if not isinstance(table, dict):
+        raise fail(("topics",), "[topics] must be a table of name = [word patterns]")
+    out: dict[str, tuple[Pattern, ...]] = {}
+    for name, patterns in table.items():
+        if not isinstance(patterns, list) or not patterns:
+            raise fail(("topics", name), f"topic {name!r} must be a non-empty list of patterns")
+        compiled = []
+        for text in patterns:
+            if not isinstance(text, str):
+                raise fail(("topics", name), f"topic {name!r}: patterns are strings")
+            try:
+                compiled.append(compile_pattern(text))
+            except PatternError as exc:
+                raise fail(("topics", name), f"topic {name!r}: {text!r}: {exc}", text) from None
+        out[name] = tuple(compiled)
+    return out
 
 
 def _labels(table: Any, fail: Fail) -> tuple[dict[str, str], dict[str, str]]:

@@ -3,6 +3,10 @@
 The shipped file holds every default. A site file given to
 :func:`load_advisor_settings` needs only the keys it changes. Every key is
 checked (type and range) and an error names the file and the line.
+
+``[triggers]`` maps the anger core's reason kinds (a lexicon category, or a
+voice cue such as ``pitch``) to the advisor's triggers, so a new lexicon
+category is answered by adding one line there.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from assist.advisor.phrases import PRINCIPLES
+from assist.advisor.phrases import PRINCIPLES, TRIGGERS
 from ivr.datafile import DataFileError, load_toml
 from ivr.tomllines import KeyLines
 
@@ -30,6 +34,7 @@ class ChoiceSettings:
     reanswer_s: float = _num(0, 3600)
     rising_repeat_s: float = _num(0, 3600)
     stale_s: float = _num(0, 600)
+    answer_first: tuple[str, ...] = field(metadata={"triggers": True})
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class AdvisorSettings:
     preference: PreferenceSettings
     agent_words: AgentWordSettings
     agent_voice: AgentVoiceSettings
+    # reason kind (lexicon category without "keyword:", or voice cue) -> trigger
+    triggers: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 _SECTIONS: dict[str, type] = {
@@ -105,11 +112,13 @@ def load_advisor_settings(path: Path | None = None) -> AdvisorSettings:
     """The shipped defaults, with the keys of ``path`` (if given) laid over them."""
     default_path = default_settings_path()
     values = _read(default_path, partial=False)
+    triggers = _triggers(default_path)
     if path is not None and Path(path) != default_path:
         for section, keys in _read(Path(path), partial=True).items():
             values[section].update(keys)
+        triggers.update(_triggers(Path(path)))
     sections = {name: cls(**values[name]) for name, cls in _SECTIONS.items()}
-    settings = AdvisorSettings(**sections)
+    settings = AdvisorSettings(**sections, triggers=triggers)
     if settings.agent_voice.min_window_voiced_s > settings.agent_voice.window_voiced_s:
         raise DataFileError(
             Path(path or default_path),
@@ -126,9 +135,10 @@ def _read(path: Path, *, partial: bool) -> dict[str, dict[str, Any]]:
     def fail(key: tuple[str, ...], message: str) -> DataFileError:
         return DataFileError(path, where.line(key), message)
 
-    unknown = sorted(set(data) - set(_SECTIONS))
+    unknown = sorted(set(data) - set(_SECTIONS) - {"triggers"})
     if unknown:
-        raise fail((unknown[0],), f"unknown section(s) {unknown}; expected {sorted(_SECTIONS)}")
+        expected = sorted([*_SECTIONS, "triggers"])
+        raise fail((unknown[0],), f"unknown section(s) {unknown}; expected {expected}")
     out: dict[str, dict[str, Any]] = {}
     for name, type_class in _SECTIONS.items():
         table = data.get(name, {})
@@ -153,9 +163,35 @@ def _read(path: Path, *, partial: bool) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _triggers(path: Path) -> dict[str, str]:
+    """``[triggers]``: reason kind -> one of the advisor's triggers."""
+    data, lines = load_toml(path)
+    where = KeyLines(lines)
+    table = data.get("triggers", {})
+    if not isinstance(table, dict):
+        raise DataFileError(path, where.line(("triggers",)), "[triggers] must be a table")
+    out: dict[str, str] = {}
+    for kind, trigger in table.items():
+        if not isinstance(trigger, str) or trigger not in TRIGGERS:
+            raise DataFileError(
+                path,
+                where.line(("triggers", kind)),
+                f"triggers.{kind}: {trigger!r} is not a trigger; one of {list(TRIGGERS)}",
+            )
+        out[kind.removeprefix("keyword:")] = trigger
+    return out
+
+
 def _value(value: Any, spec: dataclasses.Field[Any]) -> Any:
     """The checked value of one key (ValueError says what is wrong)."""
     meta = spec.metadata
+    if meta.get("triggers"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of triggers")
+        unknown = [v for v in value if v not in TRIGGERS]
+        if unknown:
+            raise ValueError(f"unknown trigger(s) {unknown}; one of {list(TRIGGERS)}")
+        return tuple(value)
     if meta.get("principles"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError("must be a list of principles")

@@ -12,7 +12,12 @@ SETTINGS = load_advisor_settings()
 
 def update(at_s, level, trend=RISING, *reasons, call="c"):
     return ev.AngerUpdate(
-        call, at_s, 0.5, level, trend, tuple(ev.AngerReason(k, t, w) for k, t, w in reasons)
+        call,
+        at_s,
+        0.5,
+        level,
+        trend,
+        tuple(r if isinstance(r, ev.AngerReason) else ev.AngerReason(*r) for r in reasons),
     )
 
 
@@ -20,7 +25,11 @@ def kw(category, words, weight=0.3, label=None):
     return (f"keyword:{category}", f"keyword '{words}' ({label or category})", weight)
 
 
-THREAT = ("keyword:threat", "keyword 'жалоба' (threat)", 0.4)
+# The words of a threat to complain and leave, in both languages: the threat
+# phrases that need a complaint or leaving to have been heard may answer it.
+THREAT = ev.AngerReason(
+    "keyword:threat", "keyword 'жалоба' (threat)", 0.4, "жалоба расторгну complaint cancel"
+)
 REPEAT = kw("repeat_contact", "third time", 0.2, "repeated contact")
 INSULT = kw("insult", "outrageous", 0.4)
 LOUD = ("loudness", "loudness +9 dB above this caller's baseline", 0.5)
@@ -68,9 +77,11 @@ def test_reasons_map_to_triggers(kind, text, trigger):
 )
 def test_outage_reasons_that_speak_of_waiting_are_waiting(lang, words, trigger):
     advisor = Advisor("c", lang)
-    reason = ev.AngerReason("keyword:outage", f"phrase '{words}' (outage or waiting)", 0.15)
+    reason = ev.AngerReason(
+        "keyword:outage", f"phrase '{words}' (outage or waiting)", 0.15, words=words
+    )
     assert advisor.trigger_for(reason) == trigger
-    (s,) = advisor.on_anger(update(1.0, TENSE, RISING, ("keyword:outage", reason.text, 0.15)))
+    (s,) = advisor.on_anger(update(1.0, TENSE, RISING, reason))
     assert s.trigger == trigger
 
 
@@ -99,7 +110,7 @@ def test_something_new_is_answered_at_once_even_within_the_cooldown():
     (second,) = advisor.on_anger(update(3.5, TENSE, RISING, THREAT, REPEAT))
     assert (first.trigger, second.trigger) == ("threat", "repeat_contact")
     # saying the threat again (x2) is new evidence too, once its card is dealt with
-    repeated = ("keyword:threat", THREAT[1] + " x2", 0.5)
+    repeated = ev.AngerReason("keyword:threat", THREAT.text + " x2", 0.5, THREAT.words)
     assert advisor.on_anger(update(6.0, ANGRY, RISING, repeated)) == []  # its card is still fresh
     advisor.on_feedback(ev.SuggestionFeedback("c", first.suggestion_id, ev.Verdict.USED, 6.5))
     (third,) = advisor.on_anger(update(7.0, ANGRY, RISING, repeated))
@@ -120,8 +131,12 @@ def test_a_phrase_answering_several_current_reasons_is_preferred():
     assert ids(both)[0] in multi and ids(alone)[0] not in multi
 
 
-def expected_principle(lang, trigger, order):
-    available = {p.principle for p in load_phrases(lang) if trigger in p.triggers}
+def expected_principle(lang, trigger, order, heard=("complaint", "leaving")):
+    available = {
+        p.principle
+        for p in load_phrases(lang)
+        if trigger in p.triggers and set(p.needs.topics) <= set(heard) and not p.needs.words
+    }
     return next(p for p in order if p in available)
 
 
@@ -183,11 +198,19 @@ def test_faint_voice_evidence_is_not_shouting():
 
 def test_no_script_while_the_customer_shouts_then_the_reason_is_answered():
     advisor = Advisor("c", "en")
-    (cue,) = advisor.on_anger(update(1.0, ANGRY, RISING, THREAT, LOUD))
+    (cue,) = advisor.on_anger(update(1.0, ANGRY, RISING, INSULT, LOUD))
     assert cue.trigger == "shouting"
-    assert advisor.on_anger(update(8.0, ANGRY, STEADY, THREAT, LOUD)) == []  # cue still showing
-    (s,) = advisor.on_anger(update(12.0, ANGRY, FALLING, THREAT))  # quieter now
+    assert advisor.on_anger(update(8.0, ANGRY, STEADY, INSULT, LOUD)) == []  # cue still showing
+    (s,) = advisor.on_anger(update(12.0, ANGRY, FALLING, INSULT))  # quieter now
+    assert s.trigger == "insult" and s.kind is ev.SuggestionKind.PHRASE
+
+
+def test_a_threat_is_answered_before_the_shouting_is_cued():
+    advisor = Advisor("c", "en")
+    (s,) = advisor.on_anger(update(1.0, ANGRY, RISING, THREAT, LOUD))
     assert s.trigger == "threat" and s.kind is ev.SuggestionKind.PHRASE
+    (cue,) = advisor.on_anger(update(3.5, ANGRY, STEADY, THREAT, LOUD))
+    assert cue.trigger == "shouting"
 
 
 def test_the_same_behaviour_is_cued_again_only_after_its_interval():
