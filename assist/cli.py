@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from assist.listen import ListenError
 from ivr.asr.models import LANGUAGES, ModelNotFound
 from ivr.asr.vosk_engine import ModelLoadError
 from ivr.datafile import DataFileError
@@ -61,6 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         exit_when_done=args.exit_when_done,
         model=args.model,
         allow_download=args.download,
+        access_file=args.access,
     )
     try:
         asyncio.run(run_demo(options))
@@ -95,11 +97,28 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from assist.analysis import format_summary, summarise, timeline
     from assist.engines import load_named_engine
+    from assist.langcheck import wrong_language_warning
     from assist.replay.batch_asr import UnsupportedLanguage, run_recognised
-    from ivr.sources import AudioFileError
+    from ivr.sources import AudioFileError, probe_audio_file
 
     if args.lang == "auto" and args.engine != "whisper":
         print("ivr-assist analyze: --lang auto needs --engine whisper", file=sys.stderr)
+        return 2
+    # Every input is checked before a model is loaded (or built): a typo is
+    # reported at once, and with no usable file nothing is loaded at all.
+    failed = 0
+    usable: list[Path] = []
+    for name in args.files:
+        try:
+            probe_audio_file(name)
+        except AudioFileError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
+            continue
+        usable.append(Path(name))
+    if not usable:
         return 2
     engine = load_named_engine(
         args.engine,
@@ -110,9 +129,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         whisper_threads=args.whisper_threads,
         progress=not args.json,
     )
-    failed = 0
-    for name in args.files:
-        path = Path(name)
+    for path in usable:
         try:
             run, batch = run_recognised(path, engine, customer_channel=args.customer_channel)
         except (AudioFileError, UnsupportedLanguage) as exc:
@@ -123,6 +140,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             continue
         summary = summarise(run)
         detected = batch is not None and batch.detected
+        if not detected:
+            warning = wrong_language_warning(path.name, args.lang, run.events)
+            if warning:
+                print(warning, file=sys.stderr)
         if args.json:
             extra: dict[str, object] = {"engine": args.engine}
             if batch is not None and detected:
@@ -203,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="stream the fixture calls live and serve the pages")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    demo.add_argument(
+        "--access", type=Path, help="TOML file of tokens (required off loopback, as for serve)"
+    )
     demo.add_argument("--speed", type=float, default=1.0, help="pace relative to real time")
     demo.add_argument(
         "--calls", nargs="+", help="fixture call ids (default: calm and escalating, ru and en)"
@@ -257,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     from assist.ivrcall.cli import add_parsers as add_ivr
 
     add_ivr(sub, _add_model_options)
+
+    from assist.text.command import add_parser as add_text
+
+    add_text(sub)
     return parser
 
 
@@ -264,7 +292,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ModelNotFound, ModelLoadError, DataFileError, AudioFileError, MicrophoneError) as exc:
+    except (
+        ModelNotFound,
+        ModelLoadError,
+        DataFileError,
+        AudioFileError,
+        MicrophoneError,
+        ListenError,
+    ) as exc:
         print(f"ivr-assist: {exc}", file=sys.stderr)
         return 2
 

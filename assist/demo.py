@@ -14,8 +14,10 @@ from assist.console import ConsoleLog
 from assist.engines import load_engine
 from assist.hub.bus import EventBus
 from assist.hub.server import Hub
+from assist.listen import check_listen, listen_errors
 from assist.live import run_live_call
 from assist.pipeline import CallPipeline
+from assist.serve import ServeOptions, access_for
 from ivr import events as ev
 from ivr.sources import WavSource
 
@@ -32,6 +34,7 @@ class DemoOptions:
     exit_when_done: bool = False
     model: Path | None = None
     allow_download: bool = False
+    access_file: Path | None = None  # tokens; required to listen off loopback
 
 
 def fixture_file(fixture_dir: Path, call_id: str, stereo: bool) -> Path:
@@ -41,6 +44,10 @@ def fixture_file(fixture_dir: Path, call_id: str, stereo: bool) -> Path:
 async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> EventBus:
     from audio_fixtures import ensure_fixtures
 
+    # Refused like serve: an open hub listens on loopback only. Then the port,
+    # before the slow part (the speech models).
+    access = access_for(ServeOptions(host=options.host, access_file=options.access_file))
+    check_listen(options.host, options.port)
     log = log or ConsoleLog()
     fixture_dir = ensure_fixtures()
     languages = sorted({call.split("_", 1)[0] for call in options.calls})
@@ -49,8 +56,9 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
         for lang in languages
     }
     bus = EventBus()
-    hub = Hub(bus)
-    await hub.start(options.host, options.port)
+    hub = Hub(bus, access=access)
+    with listen_errors(options.host, options.port):
+        await hub.start(options.host, options.port)
     base = f"http://{options.host}:{hub.port}"
     print(f"Supervisor dashboard: {base}/supervisor", flush=True)
     for call in options.calls:

@@ -18,6 +18,7 @@ from assist.hub.access import Access, load_access
 from assist.hub.bus import EventBus
 from assist.hub.ingest import CallRegistry
 from assist.hub.server import Hub
+from assist.listen import check_listen, listen_errors
 from assist.store import open_store
 from ivr import events as ev
 from ivr.asr.vosk_engine import VoskEngine
@@ -86,6 +87,7 @@ class RunningHub:
 async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
     """Start the hub (pages, screens, ingest) with its engines and store; stop it on exit."""
     access = access_for(options)
+    check_listen(options.host, options.port)  # before the slow part: loading the models
     engines: dict[str, VoskEngine] = {}
     for lang in options.languages:
         if options.model is not None and engines:
@@ -106,7 +108,8 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
     with ThreadPoolExecutor(max_workers=2) as executor:
         registry = CallRegistry(lambda lang: engines[lang], publish, executor)
         hub = Hub(bus, access=access, registry=registry)
-        await hub.start(options.host, options.port)
+        with listen_errors(options.host, options.port):
+            await hub.start(options.host, options.port)
         base = f"http://{options.host}:{hub.port}"
         print(
             f"ivr-assist hub on {base}: pages /agent and /supervisor, "
