@@ -48,7 +48,7 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
     # before the slow part (the speech models).
     access = access_for(ServeOptions(host=options.host, access_file=options.access_file))
     check_listen(options.host, options.port)
-    log = log or ConsoleLog()
+    log = log or ConsoleLog(reorder_s=2.0)
     fixture_dir = ensure_fixtures()
     languages = sorted({call.split("_", 1)[0] for call in options.calls})
     engines = {
@@ -92,6 +92,7 @@ async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> Event
                 for call, pipeline in pipelines.items()
             )
         )
+    log.flush()
     print("All demo calls have ended.", flush=True)
     if not options.exit_when_done:
         print(f"The pages stay up at {base}/supervisor - press Ctrl-C to stop.", flush=True)

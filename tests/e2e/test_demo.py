@@ -51,3 +51,7 @@ def test_demo_streams_the_calls_serves_the_pages_and_logs_what_happens(keywordle
     assert re.search(r"ru_escalating\s+SUGGEST", log)
     assert not re.search(r"en_calm\s+(ANGER|FLAG|SUGGEST)", log), "the calm call raised a flag"
     assert log.count("call ended") == 2 and "All demo calls have ended." in log
+    # The log reads in time order, and a jump to angry never reads "steady".
+    stamps = [float(m.group(1)) for line in lines if (m := re.match(r"\s*(\d+\.\d)s ", line))]
+    assert stamps and stamps == sorted(stamps)
+    assert not re.search(r"ANGER \w+ -> angry \([\d.]+, steady\)", log)
