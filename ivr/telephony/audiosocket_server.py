@@ -3,8 +3,10 @@
 Asterisk connects (``AudioSocket(<uuid>,host:port)`` in the dialplan), sends
 the call's UUID, then 20 ms frames of 8 kHz audio, and DTMF frames on newer
 versions. Each call becomes an :class:`AudioSocketLine` handed to the
-driver's handler in its own task. A call's bad input, hang-up or failure ends
-that call only, with one log line on the ``ivr.telephony`` logger.
+driver's handler in its own task. A call whose peer then sends nothing for
+``idle_timeout_s`` (wall clock) is ended with that reason. A call's bad
+input, hang-up or failure ends that call only, with one log line on the
+``ivr.telephony`` logger.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from ivr.telephony.audiosocket_codec import (
     encode_hangup,
     split_audio,
 )
-from ivr.telephony.base_line import LineHandler, Playback, QueueLine, TaskSet, log, run_handler
+from ivr.telephony.base_line import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    LineHandler,
+    Playback,
+    QueueLine,
+    TaskSet,
+    log,
+    run_handler,
+)
+from ivr.telephony.ids import printable
 from ivr.telephony.line import LineAudio, LineDtmf, LineInfo
 
 __all__ = ["AudioSocketLine", "AudioSocketServer", "serve_audiosocket"]
@@ -105,9 +116,13 @@ class AudioSocketServer:
         *,
         uuid_timeout_s: float = 5.0,
         max_payload_bytes: int = MAX_AUDIO_PAYLOAD_BYTES,
+        idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
     ) -> None:
+        """``idle_timeout_s``: a call whose peer sends nothing (not even part
+        of a frame) for this long, wall clock, is ended."""
         self.handler = handler
         self.uuid_timeout_s = uuid_timeout_s
+        self.idle_timeout_s = idle_timeout_s
         self.max_payload_bytes = max_payload_bytes
         self._server: asyncio.Server | None = None
         self._handlers = TaskSet()
@@ -168,7 +183,9 @@ class AudioSocketServer:
             )
             return
         except ProtocolError as exc:
-            log.warning("audiosocket peer %s: protocol error: %s; connection closed", peer, exc)
+            log.warning(
+                "audiosocket peer %s: protocol error: %s; connection closed", peer, printable(exc)
+            )
             with contextlib.suppress(ConnectionError, OSError):
                 writer.write(encode_hangup())
             return
@@ -232,7 +249,11 @@ class AudioSocketServer:
     ) -> None:
         while not line.ended:
             try:
-                data = await reader.read(READ_BYTES)
+                async with asyncio.timeout(self.idle_timeout_s):
+                    data = await reader.read(READ_BYTES)
+            except TimeoutError:
+                line.end(f"no audio for {self.idle_timeout_s:g} s", error=True)
+                return
             except (ConnectionError, OSError) as exc:
                 line.end(f"connection lost: {exc}", error=True)
                 return
@@ -272,10 +293,14 @@ async def serve_audiosocket(
     *,
     uuid_timeout_s: float = 5.0,
     max_payload_bytes: int = MAX_AUDIO_PAYLOAD_BYTES,
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
 ) -> AudioSocketServer:
     """Start an AudioSocket server; ``server.port`` is the bound port, ``close()`` stops it."""
     server = AudioSocketServer(
-        handler, uuid_timeout_s=uuid_timeout_s, max_payload_bytes=max_payload_bytes
+        handler,
+        uuid_timeout_s=uuid_timeout_s,
+        max_payload_bytes=max_payload_bytes,
+        idle_timeout_s=idle_timeout_s,
     )
     await server.start(host, port)
     return server

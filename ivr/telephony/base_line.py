@@ -14,9 +14,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from ivr.telephony.ids import printable
 from ivr.telephony.line import Line, LineAudio, LineEvent, LineHangup, LineInfo
 
 __all__ = [
+    "DEFAULT_IDLE_TIMEOUT_S",
     "MAX_PENDING_EVENTS",
     "LineHandler",
     "Playback",
@@ -30,6 +32,9 @@ log = logging.getLogger("ivr.telephony")
 
 # ~30 s of 20 ms frames; beyond it, audio for a handler that does not read is dropped
 MAX_PENDING_EVENTS = 1500
+# A call whose peer sends nothing for this long (wall clock) is ended: telephony
+# peers send audio all along, silence included.
+DEFAULT_IDLE_TIMEOUT_S = 20.0
 
 LineHandler = Callable[[Line], Awaitable[None]]
 
@@ -151,8 +156,8 @@ class QueueLine:
             logging.WARNING if error else logging.INFO,
             "%s call %s ended: %s%s",
             self.info.protocol,
-            self.info.call_id,
-            reason,
+            printable(self.info.call_id, 80),
+            printable(reason),
             dropped,
         )
         return True
@@ -182,7 +187,9 @@ async def run_handler(handler: LineHandler, line: QueueLine) -> None:
             await line.hangup("server closing")
         raise
     except Exception as exc:
-        log.exception("%s call %s: handler failed", line.info.protocol, line.info.call_id)
+        log.exception(
+            "%s call %s: handler failed", line.info.protocol, printable(line.info.call_id, 80)
+        )
         if not line.ended:
             await line.hangup(f"handler failed: {type(exc).__name__}")
         return

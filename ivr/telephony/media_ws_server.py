@@ -31,8 +31,17 @@ from ivr.audio.g711 import mulaw_decode, mulaw_encode
 from ivr.events import ChannelRole
 from ivr.telephony import audio_fork_codec as fork
 from ivr.telephony import twilio_codec as tw
-from ivr.telephony.base_line import LineHandler, Playback, QueueLine, TaskSet, log, run_handler
+from ivr.telephony.base_line import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    LineHandler,
+    Playback,
+    QueueLine,
+    TaskSet,
+    log,
+    run_handler,
+)
 from ivr.telephony.errors import ProtocolError
+from ivr.telephony.ids import BadId, check_id, printable
 from ivr.telephony.line import LineAudio, LineDtmf, LineInfo, LineMark
 
 __all__ = [
@@ -66,7 +75,7 @@ def _closed_reason(exc: ConnectionClosed, max_message_bytes: int) -> tuple[str, 
     if exc.sent is not None and exc.sent.code == CLOSE_TOO_BIG:
         return f"message too big (over {max_message_bytes} bytes); closed with 1009", True
     if exc.rcvd is not None:
-        code, why = exc.rcvd.code, exc.rcvd.reason
+        code, why = exc.rcvd.code, printable(exc.rcvd.reason, 60)
         text = f"connection closed by the peer ({code}{' ' + why if why else ''})"
         return text, code not in (1000, 1001)
     return "connection lost without a close frame", True
@@ -169,9 +178,13 @@ class MediaWebsocketServer:
         *,
         start_timeout_s: float = 5.0,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
+        idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
     ) -> None:
+        """``idle_timeout_s``: a call whose peer sends nothing for this long
+        (wall clock) is ended with that reason and closed with 4408."""
         self.handler = handler
         self.start_timeout_s = start_timeout_s
+        self.idle_timeout_s = idle_timeout_s
         self.max_message_bytes = max_message_bytes
         self._server: Server | None = None
         self._handlers = TaskSet()
@@ -267,7 +280,7 @@ class MediaWebsocketServer:
             )
             await _close(connection, CLOSE_START_TIMEOUT, f"no {what} in time")
         elif isinstance(exc, ProtocolError):
-            log.warning("%s peer %s: protocol error: %s; closed", protocol, peer, exc)
+            log.warning("%s peer %s: protocol error: %s; closed", protocol, peer, printable(exc))
             await _close(connection, CLOSE_PROTOCOL_ERROR, str(exc))
         elif isinstance(exc, ConnectionClosed):
             reason, error = _closed_reason(exc, self.max_message_bytes)
@@ -294,7 +307,13 @@ class MediaWebsocketServer:
         try:
             while not line.ended:
                 try:
-                    message = await connection.recv()
+                    async with asyncio.timeout(self.idle_timeout_s):
+                        message = await connection.recv()
+                except TimeoutError:
+                    reason = f"no audio for {self.idle_timeout_s:g} s"
+                    line.end(reason, error=True)
+                    await _close(connection, CLOSE_START_TIMEOUT, reason)
+                    return
                 except ConnectionClosed as exc:
                     reason, error = _closed_reason(exc, self.max_message_bytes)
                     line.end(reason, error=error)
@@ -334,9 +353,14 @@ class MediaWebsocketServer:
             call_sid=start.call_sid,
             account_sid=start.account_sid,
         )
+        try:
+            call_id = check_id(start.call_sid or start.stream_sid)
+        except BadId as exc:
+            await self._refuse_before_start(connection, "twilio", peer, ProtocolError(str(exc)))
+            return
         line = TwilioLine(
             LineInfo(
-                call_id=start.call_sid or start.stream_sid,
+                call_id=call_id,
                 protocol="twilio",
                 rate_hz=tw.RATE_HZ,
                 roles=tuple(roles),
@@ -401,6 +425,11 @@ class MediaWebsocketServer:
         call_id = (parser.metadata.call_id if parser.metadata else None) or (
             f"fork-{uuidlib.uuid4().hex[:12]}"
         )
+        try:
+            check_id(call_id)
+        except BadId as exc:
+            await self._refuse_before_start(connection, "audio_fork", peer, ProtocolError(str(exc)))
+            return
         line = AudioForkLine(
             LineInfo(
                 call_id=call_id,
@@ -434,10 +463,14 @@ async def serve_media_websockets(
     *,
     start_timeout_s: float = 5.0,
     max_message_bytes: int = MAX_MESSAGE_BYTES,
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
 ) -> MediaWebsocketServer:
     """Start the websocket media server; ``server.port`` is the bound port."""
     server = MediaWebsocketServer(
-        handler, start_timeout_s=start_timeout_s, max_message_bytes=max_message_bytes
+        handler,
+        start_timeout_s=start_timeout_s,
+        max_message_bytes=max_message_bytes,
+        idle_timeout_s=idle_timeout_s,
     )
     await server.start(host, port)
     return server
