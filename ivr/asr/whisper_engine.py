@@ -228,8 +228,9 @@ class WhisperRecognizer:
             return AsrResult(text="", words=(), final=True)
         audio = np.concatenate(self._buffer)
         result = self._engine.transcribe(audio, self.rate_hz)
+        final = self._final(result.utterances)  # on the clock of the buffer's start
         self._drop(audio.size)
-        return self._final(result.utterances) if result.utterances else AsrResult("", (), True)
+        return final
 
     def reset(self) -> None:
         self._drop(self._buffered)
