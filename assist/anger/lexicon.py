@@ -104,6 +104,7 @@ class Category:
     cap: float = 1.0  # most this category can add to the score, whatever is said
     kind: str = "anger"  # "anger" or "complaint": the two kinds of evidence
     masked: bool = False  # a masked word (f***, бл*) can stand for its terms
+    relievable: bool = False  # thanks or praise nearby cancels it (complaints by default)
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ class Lexicon:
                 relieved = (
                     not negated
                     and self.relief_window > 0
-                    and self.kind_of(match.term.category) == "complaint"
+                    and self.category(match.term.category).relievable
                     and self._relieved(tokens, analysed, match)
                 )
                 chosen.append(Match(match.term, match.positions, negated or relieved, relieved))
@@ -410,7 +411,9 @@ _TOP_KEYS = {"language", "negation", "relief", "matching", "categories"}
 _RELIEF_KEYS = {"words", "window", "barriers"}
 _NEGATION_KEYS = {"words", "window", "barriers"}
 _MATCHING_KEYS = {"phrase_max_gap"}
-_CATEGORY_KEYS = {"label", "kind", "weight", "negatable", "cap", "masked", "speech", "terms"}
+_CATEGORY_KEYS = {
+    "label", "kind", "weight", "negatable", "cap", "masked", "relievable", "speech", "terms",
+}  # fmt: skip
 _TERM_KEYS = {"term", "weight", "negatable", "speech"}
 
 
@@ -588,14 +591,18 @@ def _load(lang: str, path: Path) -> Lexicon:
         for required in ("weight", "terms"):
             if required not in raw:
                 raise check.fail(where, f"category '{name}' has no '{required}'")
+        kind = check.choice(raw.get("kind", "anger"), (*where, "kind"), KINDS)
         category = Category(
             name=name,
             label=check.string(raw.get("label", name.replace("_", " ")), (*where, "label")),
             weight=check.number(raw["weight"], (*where, "weight"), 0.0, 1.0),
             negatable=check.boolean(raw.get("negatable", True), (*where, "negatable")),
             cap=check.number(raw.get("cap", 1.0), (*where, "cap"), 0.0, 1.0),
-            kind=check.choice(raw.get("kind", "anger"), (*where, "kind"), KINDS),
+            kind=kind,
             masked=check.boolean(raw.get("masked", False), (*where, "masked")),
+            relievable=check.boolean(
+                raw.get("relievable", kind == "complaint"), (*where, "relievable")
+            ),
         )
         speech = check.boolean(raw.get("speech", True), (*where, "speech"))
         categories.append(category)

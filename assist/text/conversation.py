@@ -11,6 +11,7 @@ or angry.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,8 +30,17 @@ _WORD_S = 0.3  # a written word's span on the conversation's clock
 
 @cache
 def text_anger_config() -> AngerConfig:
-    """The anger settings of the text channel (anger.toml overlaid with text_channel.toml)."""
-    return load_anger_config(TEXT_CONFIG_PATH)
+    """The anger settings of the text channel: anger.toml overlaid with
+    text_channel.toml, and typed words taken as fully understood (a call's
+    keywords count less where the recogniser did not understand the words
+    around them; a message's words are what the customer wrote)."""
+    config = load_anger_config(TEXT_CONFIG_PATH)
+    keywords = config.keywords
+    if hasattr(keywords, "understanding_full"):  # the recogniser-trust settings
+        # A message with no other words counts as half understood: full trust from there.
+        keywords = dataclasses.replace(keywords, understanding_start=0.0, understanding_full=0.5)
+        config = dataclasses.replace(config, keywords=keywords)
+    return config
 
 
 @dataclass(frozen=True)
