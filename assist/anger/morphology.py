@@ -141,7 +141,7 @@ class EnglishMorphology(Morphology):
         """The word and its regular inflections/derivations that keep its stem
         (``cancel``: ``cancels``, ``cancelled``, ``cancelling``, ``cancellation``...)."""
         stem = self._stem(word)
-        bases = {word, stem}
+        bases = {word, stem, stem + "e"}
         if word.endswith("e"):
             bases.add(word[:-1])
         if word.endswith("y"):

@@ -72,7 +72,7 @@ def test_negation_cancels_a_threat(lang: str, text: str) -> None:
 )
 def test_a_barrier_word_stops_the_negation(lang: str, text: str) -> None:
     hits = found(lang, text)
-    assert [(c, n) for c, _, n in hits] == [("threat", False)]
+    assert [(c, n) for c, _, n in hits if c == "threat"] == [("threat", False)]
 
 
 def test_insults_are_not_negatable() -> None:
