@@ -52,6 +52,9 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from assist.demo import DEMO_CALLS, DemoOptions, run_demo
+    from assist.screen_text import check_screen_texts
+
+    check_screen_texts()  # the pages' words: a broken file is one line now, not a blank page
 
     options = DemoOptions(
         calls=tuple(args.calls or DEMO_CALLS),
@@ -72,7 +75,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from assist.screen_text import check_screen_texts
     from assist.serve import ServeOptions, serve_forever
+
+    check_screen_texts()
 
     asyncio.run(serve_forever(ServeOptions.from_args(args, tuple(args.lang))))
     return 0

@@ -5,21 +5,28 @@
   let callId = params.get("call") || "";
   const $ = (id) => document.getElementById(id);
   const MAX_CARDS = 2;
-  let t = UI_TEXT.en;
+  let t = null; // the screen words of the call's language (screen_<lang>.toml)
+  let a = null; // t.agent
   let partialLine = {};
+  let statusKey = "connecting";
   $("call").textContent = callId;
 
-  function setLanguage(lang) {
-    t = UI_TEXT[lang] || UI_TEXT.en;
-    document.documentElement.lang = lang;
-    $("h-transcript").textContent = t.transcript;
-    $("h-anger").textContent = t.anger;
-    $("h-suggestions").textContent = t.suggestions;
-    $("no-suggestions").textContent = t.none;
-    $("h-ivr").textContent = t.ivr;
-    $("h-ivr-path").textContent = t.ivrPath;
-    $("h-ivr-heard").textContent = t.ivrHeard;
-    $("h-ivr-queue").textContent = t.ivrQueue;
+  // The call's language chooses the words; events wait while they load.
+  async function setLanguage(lang) {
+    t = await loadScreenText(lang);
+    a = t.agent;
+    document.title = a.title;
+    $("title").textContent = a.title;
+    $("h-transcript").textContent = a.transcript;
+    $("h-anger").textContent = a.anger;
+    $("h-suggestions").textContent = a.suggestions;
+    $("no-suggestions").textContent = a.none;
+    $("h-ivr").textContent = a.ivr;
+    $("h-ivr-path").textContent = a.ivr_path;
+    $("h-ivr-heard").textContent = a.ivr_heard;
+    $("h-ivr-queue").textContent = a.ivr_queue;
+    $("status").textContent = statusKey === "ended" ? a.ended : t.status[statusKey] || statusKey;
+    document.documentElement.lang = t.language || lang;
   }
 
   // What the IVR learnt before the call reached this agent (a transfer or handoff).
@@ -31,7 +38,7 @@
     $("ivr-queue").textContent = [d.queue, d.priority && `(${d.priority})`].filter(Boolean).join(" ");
     const fast = d.fast_tracked === "yes";
     $("ivr-fast").hidden = !fast;
-    $("ivr-fast").textContent = fast ? `${t.ivrFast}: ${d.reason || ""}` : "";
+    $("ivr-fast").textContent = fast ? `${a.ivr_fast}: ${d.reason || ""}` : "";
   }
 
   function addLine(role, text, partial) {
@@ -39,7 +46,7 @@
     let line = partialLine[role];
     if (!line) {
       line = el("div", "line " + role);
-      line.appendChild(el("span", "who", role === "agent" ? t.agent : t.customer));
+      line.appendChild(el("span", "who", role === "agent" ? a.agent : a.customer));
       line.appendChild(el("span", "text"));
       box.appendChild(line);
     }
@@ -52,9 +59,9 @@
   function showAnger(u) {
     $("meter-bar").style.width = Math.round(u.score * 100) + "%";
     $("meter-bar").style.background = `var(--${u.level})`;
-    $("level").textContent = t[u.level] || u.level;
+    $("level").textContent = t.levels[u.level] || u.level;
     $("level").className = "level " + u.level;
-    $("trend").textContent = t[u.trend] || u.trend;
+    $("trend").textContent = t.trends[u.trend] || u.trend;
     $("score").textContent = u.score.toFixed(2);
     const list = $("reasons");
     list.replaceChildren();
@@ -73,9 +80,9 @@
     const card = el("div", "suggestion " + s.kind);
     card.dataset.id = s.suggestion_id;
     card.appendChild(el("div", "text", s.text));
-    card.appendChild(el("div", "why", (t.principles && t.principles[s.principle]) || s.principle));
-    const used = el("button", "used", t.used);
-    const dismiss = el("button", "dismiss", t.dismiss);
+    card.appendChild(el("div", "why", t.principles[s.principle] || s.principle));
+    const used = el("button", "used", a.used);
+    const dismiss = el("button", "dismiss", a.dismiss);
     used.onclick = () => feedback(s, "used", card);
     dismiss.onclick = () => feedback(s, "dismissed", card);
     card.append(used, " ", dismiss);
@@ -94,13 +101,19 @@
     $("no-suggestions").hidden = false;
     $("ivr").hidden = true;
     partialLine = {};
+    statusKey = "live";
   }
 
+  let queue = Promise.resolve();
   function onEvent(e) {
+    queue = queue.then(() => handle(e)); // in order, after a language's words have loaded
+  }
+
+  async function handle(e) {
     switch (e.type) {
       case "CallStarted":
         if (seat && e.call_id !== callId) resetForCall(e.call_id);
-        setLanguage(e.language);
+        await setLanguage(e.language);
         break;
       case "TranscriptPartial": if (e.text) addLine(e.role, e.text, true); break;
       case "TranscriptFinal": if (e.text) addLine(e.role, e.text, false); break;
@@ -114,10 +127,17 @@
       case "IvrAction":
         if (e.action === "transfer" || e.action === "handoff") showIvr(e);
         break;
-      case "CallEnded": $("status").textContent = t.ended; break;
+      case "CallEnded": statusKey = "ended"; $("status").textContent = a.ended; break;
     }
   }
 
   const query = seat ? { seat } : { call: callId };
-  const events = connectEvents("/ws/agent", query, onEvent, (s) => { $("status").textContent = s; });
+  let events = null;
+  setLanguage(params.get("lang") || navigator.language || "en").then(() => {
+    events = connectEvents("/ws/agent", query, onEvent, (s) => {
+      if (statusKey === "ended") return;
+      statusKey = s;
+      $("status").textContent = t.status[s] || s;
+    });
+  });
 })();

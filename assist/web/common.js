@@ -32,7 +32,7 @@ function connectEvents(path, params, onEvent, onStatus) {
       onEvent(event);
     };
     socket.onclose = () => {
-      onStatus("reconnecting…");
+      onStatus("reconnecting");
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
     };
@@ -48,21 +48,45 @@ function el(tag, className, text) {
   return node;
 }
 
-const UI_TEXT = {
-  en: { transcript: "Transcript", anger: "Customer mood", suggestions: "Suggestions", used: "Used", dismiss: "Dismiss",
-        customer: "Customer", agent: "You", none: "No suggestions right now.", calm: "calm", tense: "tense", angry: "angry",
-        rising: "rising", steady: "steady", falling: "falling", ended: "call ended",
-        ivr: "Before you: the IVR", ivrPath: "Menu path", ivrHeard: "Caller said",
-        ivrFast: "Fast-tracked", ivrQueue: "Queue",
-        principles: { patience: "patience", empathy: "put yourself in their place", flexibility: "flexibility",
-          explain_steps: "explain step by step", polite_no: "say no politely", not_personal: "don't take it personally",
-          praise: "praise what they did right", no_ego: "no ego", can_solve: "show you can solve it", respect: "respect" } },
-  ru: { transcript: "Разговор", anger: "Настроение клиента", suggestions: "Подсказки", used: "Использовал", dismiss: "Скрыть",
-        customer: "Клиент", agent: "Вы", none: "Подсказок пока нет.", calm: "спокоен", tense: "напряжён", angry: "сердит",
-        rising: "растёт", steady: "ровно", falling: "спадает", ended: "звонок завершён",
-        ivr: "До вас: голосовое меню", ivrPath: "Путь по меню", ivrHeard: "Клиент сказал",
-        ivrFast: "Без очереди", ivrQueue: "Очередь",
-        principles: { patience: "терпение", empathy: "встаньте на место клиента", flexibility: "гибкость",
-          explain_steps: "объясняйте по шагам", polite_no: "вежливое «нет»", not_personal: "не принимайте на свой счёт",
-          praise: "похвалите верные действия", no_ego: "без самолюбия", can_solve: "покажите, что решите", respect: "уважение" } },
-};
+// The words on the screens, per language, from /static/screen_<lang>.toml
+// (checked by the server: [table] headers and key = "text" lines only).
+function readScreenText(text) {
+  const out = {};
+  let table = out;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const header = line.match(/^\[([A-Za-z0-9_]+)\]$/);
+    if (header) { table = out[header[1]] = out[header[1]] || {}; continue; }
+    const entry = line.match(/^([A-Za-z0-9_]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(?:#.*)?$/);
+    if (entry) table[entry[1]] = JSON.parse(entry[2]);
+  }
+  return out;
+}
+
+const SCREEN_LANGUAGES = ["en", "ru"];
+const screenTexts = {};
+
+// The screen words for a language (English for one without a file).
+function loadScreenText(lang) {
+  const base = String(lang || "").toLowerCase().split(/[-_]/)[0];
+  const chosen = SCREEN_LANGUAGES.includes(base) ? base : "en";
+  if (!screenTexts[chosen]) {
+    screenTexts[chosen] = fetch(`/static/screen_${chosen}.toml`, { cache: "no-cache" })
+      .then((r) => r.text()).then(readScreenText);
+  }
+  return screenTexts[chosen];
+}
+
+// "{call}" in a text filled from values.
+function fill(text, values) {
+  return String(text).replace(/\{([a-z_]+)\}/g, (m, k) => (k in values ? values[k] : m));
+}
+
+// 75 -> "1:15", 3725 -> "1:02:05"
+function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const mm = h ? String(m).padStart(2, "0") : String(m);
+  return (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
+}
