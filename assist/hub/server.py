@@ -8,6 +8,7 @@
   transcripts); see :mod:`assist.hub.screens`;
 - ``/ws/ingest?call=ID&lang=ru&seat=S&role=customer``: live audio in the
   vosk-server protocol (see :mod:`assist.hub.ingest_ws`);
+- ``/ws/chat?conversation=ID&role=customer|agent``: a live chat (see :mod:`assist.hub.chat`)
 - any other websocket route a feature registers with :meth:`Hub.route`
   (the telephony media streams, for one).
 
@@ -39,6 +40,7 @@ from websockets.http11 import Request, Response
 from assist.hub.access import Access
 from assist.hub.bus import EventBus
 from assist.hub.calls import CallRegistry
+from assist.hub.chat import ChatEndpoint
 from assist.hub.errors import (
     CLOSE_BAD_REQUEST,
     CLOSE_FORBIDDEN,
@@ -147,6 +149,7 @@ class Hub:
             "/ws/agent": self.screens.agent,
             "/ws/supervisor": self.screens.supervisor,
             "/ws/ingest": self._no_ingest,
+            "/ws/chat": ChatEndpoint(bus, self.access),
         }
         self._checks: dict[str, RouteCheck] = {}
         if registry is not None:
