@@ -98,7 +98,7 @@ def run_replay(args: argparse.Namespace) -> int:
             run = result.run
             if run is not None and store is not None:
                 try:
-                    store.replace_call(run.call_id, run.events)
+                    store.replace_call(run.call_id, run.events, engine=settings.engine)
                 except StoreError as exc:
                     result = replace(result, run=None, error=f"not stored: {exc}")
             if result.run is not None and report is not None:

@@ -12,7 +12,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assist.store.base import CallRecord, CallStore, Origin, ResumePoint, StoreError, WordHit
+from assist.store.base import (
+    CallRecord,
+    CallStore,
+    Origin,
+    ResumePoint,
+    StoredTranscript,
+    StoreError,
+    WordHit,
+)
 from assist.store.sqlite import SqliteStore
 from assist.store.writer import BatchWriter
 
@@ -46,6 +54,7 @@ __all__ = [
     "ResumePoint",
     "SqliteStore",
     "StoreError",
+    "StoredTranscript",
     "WordHit",
     "default_store_path",
     "open_store",

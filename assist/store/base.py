@@ -38,6 +38,7 @@ class CallRecord:
     peak_level: ev.AngerLevel
     first_flag_s: float | None  # audio time of the first CallFlagged
     flagged: bool
+    engine: str = "vosk"  # the speech engine whose words the call's events carry
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,21 @@ class WordHit:
     start_s: float
     end_s: float
     conf: float
+
+
+@dataclass(frozen=True)
+class StoredTranscript:
+    """Another engine's transcript of a stored call (the post-call pass):
+    the words in the recorder-transcript format (``transcript``, JSON text,
+    see :mod:`assist.replay.transcript_file`) and the per-call pipeline's
+    events re-run on them (the anger timeline, numbered from 1)."""
+
+    call_id: str
+    engine: str
+    language: str
+    created_at: str  # wall clock, ISO 8601 UTC
+    transcript: str
+    events: tuple[ev.Event, ...]
 
 
 @dataclass(frozen=True)
@@ -76,9 +92,27 @@ class CallStore(Protocol):
         given, are their :func:`ivr.wire.encode` forms (saves encoding twice)."""
         ...
 
-    def replace_call(self, call_id: str, events: Sequence[ev.Event]) -> None:
-        """Store a replayed call's events, replacing an earlier replay of the
-        same call id; refuses to replace a live call."""
+    def replace_call(
+        self, call_id: str, events: Sequence[ev.Event], *, engine: str = "vosk"
+    ) -> None:
+        """Store a replayed call's events (words by ``engine``), replacing an
+        earlier replay of the same call id; refuses to replace a live call."""
+        ...
+
+    def put_transcript(
+        self,
+        call_id: str,
+        engine: str,
+        language: str,
+        transcript: str,
+        events: Sequence[ev.Event],
+    ) -> None:
+        """Keep ``engine``'s transcript of the call beside the call's own
+        events, replacing an earlier one by the same engine."""
+        ...
+
+    def transcripts(self, call_id: str) -> list[StoredTranscript]:
+        """The call's further transcripts, by engine name."""
         ...
 
     def events_after(

@@ -9,6 +9,10 @@ v1: calls (who, language, source, ended, duration) and the append-only
     events table (call_id, seq, type, at_s, wire JSON).
 v2: per-call peak anger and first flag on ``calls``; the ``words`` index of
     final transcripts; an index of events by type. Backfilled from events.
+v3: ``calls.engine``, the speech engine whose words the call's events carry
+    (``vosk`` for every call stored before); ``transcripts``, further
+    transcripts of a call by other engines (the post-call pass), one per
+    engine, each with the pipeline's events re-run on its words.
 """
 
 from __future__ import annotations
@@ -98,7 +102,22 @@ def _v2(db: sqlite3.Connection) -> None:
             )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE calls ADD COLUMN engine TEXT NOT NULL DEFAULT 'vosk'")
+    db.execute(
+        """CREATE TABLE transcripts (
+            call_id TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            transcript TEXT NOT NULL,
+            events TEXT NOT NULL,
+            PRIMARY KEY (call_id, engine)
+        ) WITHOUT ROWID"""
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 LATEST_VERSION = len(MIGRATIONS)
 
 

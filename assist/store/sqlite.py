@@ -11,6 +11,7 @@ crash of the process only.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -18,7 +19,14 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assist.store.base import CallRecord, Origin, ResumePoint, StoreError, WordHit
+from assist.store.base import (
+    CallRecord,
+    Origin,
+    ResumePoint,
+    StoredTranscript,
+    StoreError,
+    WordHit,
+)
 from assist.store.derive import LEVEL_RANK, CallDelta, call_deltas, word_rows
 from assist.store.schema import LATEST_VERSION, file_version, migrate
 from ivr import events as ev
@@ -28,7 +36,7 @@ _BUSY_TIMEOUT_S = 30.0
 _RANK_SQL = "(CASE {} WHEN 'angry' THEN 2 WHEN 'tense' THEN 1 ELSE 0 END)"
 _CALL_COLUMNS = (
     "call_id, origin, language, agent_id, source, first_stored_at, ended, duration_s, "
-    "last_seq, peak_score, peak_level, first_flag_s, flagged"
+    "last_seq, peak_score, peak_level, first_flag_s, flagged, engine"
 )
 
 
@@ -115,7 +123,9 @@ class SqliteStore:
                 _rollback(db)
                 raise
 
-    def replace_call(self, call_id: str, events: Sequence[ev.Event]) -> None:
+    def replace_call(
+        self, call_id: str, events: Sequence[ev.Event], *, engine: str = "vosk"
+    ) -> None:
         stray = [e for e in events if e.call_id != call_id]
         if stray:
             raise StoreError(f"replace_call({call_id!r}) got an event of call {stray[0].call_id!r}")
@@ -130,6 +140,27 @@ class SqliteStore:
             for table in ("words", "events", "calls"):
                 db.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,))
             self._insert(db, events, texts, "replay")
+            db.execute("UPDATE calls SET engine = ? WHERE call_id = ?", (engine, call_id))
+
+    def put_transcript(
+        self,
+        call_id: str,
+        engine: str,
+        language: str,
+        transcript: str,
+        events: Sequence[ev.Event],
+    ) -> None:
+        stray = [e for e in events if e.call_id != call_id]
+        if stray:
+            raise StoreError(
+                f"put_transcript({call_id!r}) got an event of call {stray[0].call_id!r}"
+            )
+        texts = self._texts(events, None)
+        with self._transaction(()) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO transcripts VALUES (?, ?, ?, ?, ?, ?)",
+                (call_id, engine, language, _now_iso(), transcript, json.dumps(texts)),
+            )
 
     @staticmethod
     def _texts(events: Sequence[ev.Event], wire_texts: Sequence[str] | None) -> list[str]:
@@ -293,6 +324,17 @@ class SqliteStore:
             for c, s, r, w, a, b, conf in self._read(sql, params)
         ]
 
+    def transcripts(self, call_id: str) -> list[StoredTranscript]:
+        rows = self._read(
+            "SELECT call_id, engine, language, created_at, transcript, events"
+            " FROM transcripts WHERE call_id = ? ORDER BY engine",
+            (call_id,),
+        )
+        return [
+            StoredTranscript(c, e, lang, at, text, tuple(wire.decode(t) for t in json.loads(evs)))
+            for c, e, lang, at, text, evs in rows
+        ]
+
     def schema_version(self) -> int:
         with self._read_lock:
             return file_version(self._reader)
@@ -334,6 +376,7 @@ def _record(row: tuple) -> CallRecord:
         peak_level,
         first_flag_s,
         flagged,
+        engine,
     ) = row
     return CallRecord(
         call_id=call_id,
@@ -349,6 +392,7 @@ def _record(row: tuple) -> CallRecord:
         peak_level=ev.AngerLevel(peak_level),
         first_flag_s=first_flag_s,
         flagged=bool(flagged),
+        engine=engine,
     )
 
 

@@ -44,18 +44,19 @@ def test_a_v1_file_is_migrated_to_the_current_version(tmp_path):
     db.close()
 
     with SqliteStore(path) as store:
-        assert store.schema_version() == LATEST_VERSION == 2
+        assert store.schema_version() == LATEST_VERSION == 3
         assert store.events_after("c1") == events  # nothing lost
         record = store.call("c1")
         assert record.first_stored_at == "2024-05-01T10:00:00.000+00:00"
         assert record.peak_score == 0.72 and record.peak_level is ev.AngerLevel.ANGRY
         assert record.first_flag_s == 2.0 and record.flagged
         assert [h.start_s for h in store.find_words("manager")] == [1.5]
+        assert record.engine == "vosk" and store.transcripts("c1") == []  # v3
         # and new writes use the new columns
         store.append([ev.AngerUpdate("c1", 8.0, 0.9, ev.AngerLevel.ANGRY, ev.Trend.RISING, seq=18)])
         assert store.call("c1").peak_score == 0.9
     with SqliteStore(path) as again:  # opening a current file changes nothing
-        assert again.schema_version() == 2 and len(again.events_after("c1")) == 18
+        assert again.schema_version() == 3 and len(again.events_after("c1")) == 18
 
 
 def test_a_failing_migration_leaves_the_v1_file_unchanged(tmp_path):
@@ -82,7 +83,7 @@ def test_migrations_step_by_step_from_an_empty_file(tmp_path):
     assert migrate(db, target=1) == 0
     assert migrate(db, target=1) == 1  # already there: nothing to do
     assert migrate(db) == 1
-    assert file_version(db) == 2
+    assert file_version(db) == 3
     with pytest.raises(ValueError):
-        migrate(db, target=3)
+        migrate(db, target=4)
     db.close()

@@ -89,7 +89,7 @@ def test_a_reopened_file_has_everything(tmp_path):
         first.append(sample_call())
     with SqliteStore(path) as again:
         assert again.events_after("c1") == sample_call()
-        assert again.schema_version() == 2
+        assert again.schema_version() == 3
 
 
 def test_file_is_in_wal_mode(tmp_path):
@@ -178,3 +178,26 @@ def test_a_closed_store_says_so(tmp_path):
         s.append(sample_call())
     with pytest.raises(StoreError, match="closed"):
         s.events_after("c1")
+
+
+def test_a_second_transcript_is_kept_by_engine(tmp_path):
+    path = tmp_path / "calls.sqlite"
+    events = sample_call()
+    rerun = [
+        ev.TranscriptFinal("c1", ev.ChannelRole.CUSTOMER, "third time", at_s=1.0, seq=1),
+        ev.AngerUpdate("c1", 1.0, 0.4, ev.AngerLevel.TENSE, ev.Trend.RISING, seq=2),
+    ]
+    with SqliteStore(path) as store:
+        store.append(events)
+        store.put_transcript("c1", "whisper", "en", '{"version": 1}', rerun[:1])
+        store.put_transcript("c1", "whisper", "en", '{"version": 1, "channels": {}}', rerun)
+        with pytest.raises(StoreError, match="event of call 'c2'"):
+            store.put_transcript("c1", "whisper", "en", "{}", sample_call("c2"))
+    with SqliteStore(path) as again:
+        (kept,) = again.transcripts("c1")
+        assert (kept.engine, kept.language, kept.events) == ("whisper", "en", tuple(rerun))
+        assert kept.transcript == '{"version": 1, "channels": {}}'
+        assert again.events_after("c1") == events  # the call's own events are untouched
+        assert again.call("c1").engine == "vosk"
+        again.replace_call("r1", sample_call("r1"), engine="whisper")
+        assert again.call("r1").engine == "whisper"
