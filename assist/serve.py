@@ -17,8 +17,9 @@ from assist.engines import load_engine
 from assist.hub.access import Access, load_access
 from assist.hub.bus import EventBus
 from assist.hub.ingest import CallRegistry
-from assist.hub.server import Hub
+from assist.hub.server import Hub, HubLimits
 from assist.listen import check_listen, listen_errors
+from assist.serve_telephony import Telephony, audiosocket_listeners, end_orphans, tls_for
 from assist.store import open_store
 from ivr import events as ev
 from ivr.asr.vosk_engine import VoskEngine
@@ -35,6 +36,12 @@ class ServeOptions:
     log_events: bool = True
     store_path: Path | None = None  # None: the default store file
     use_store: bool = True
+    tls_cert: Path | None = None  # with tls_key: https and wss on the one port
+    tls_key: Path | None = None
+    telephony: bool = False  # /twilio and /audio_fork on the hub's port, for live assist
+    audiosocket: tuple[str, ...] = ()  # HOST:PORT[:LANG[:ROLE]] listeners for live assist
+    idle_timeout_s: float = 20.0  # an ingress peer that sends nothing this long ends its leg
+    retain_ended_s: float = 300.0  # an ended call leaves memory this long after its end
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, languages: tuple[str, ...]) -> ServeOptions:
@@ -49,6 +56,12 @@ class ServeOptions:
             log_events=not args.quiet,
             store_path=args.store,
             use_store=not args.no_store,
+            tls_cert=getattr(args, "tls_cert", None),
+            tls_key=getattr(args, "tls_key", None),
+            telephony=getattr(args, "telephony", False),
+            audiosocket=tuple(getattr(args, "audiosocket", None) or ()),
+            idle_timeout_s=getattr(args, "idle_timeout", 20.0),
+            retain_ended_s=getattr(args, "retain_ended", 300.0),
         )
 
 
@@ -81,6 +94,7 @@ class RunningHub:
     engines: dict[str, VoskEngine]
     executor: ThreadPoolExecutor
     publish: Callable[[ev.Event], None]
+    telephony: Telephony | None = None
 
 
 @contextlib.asynccontextmanager
@@ -94,10 +108,12 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             engines[lang] = next(iter(engines.values()))  # one --model serves every language
         else:
             engines[lang] = load_engine(lang, options.model, allow_download=options.allow_download)
+    tls = tls_for(options)
+    listeners = audiosocket_listeners(options, access)
     store = open_store(options.store_path) if options.use_store else None
-    bus = EventBus(store=store)
-    if store is not None:
-        bus.restore_calls()  # past calls show on the dashboard; their events come from the store
+    bus = EventBus(store=store, retain_ended_s=options.retain_ended_s)
+    # Past calls show on the dashboard (their events stay in the store); read off the loop.
+    restored = await asyncio.to_thread(bus.restore_calls) if store is not None else []
     log = ConsoleLog() if options.log_events else None
 
     def publish(event: ev.Event) -> None:
@@ -107,14 +123,20 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
 
     with ThreadPoolExecutor(max_workers=2) as executor:
         registry = CallRegistry(lambda lang: engines[lang], publish, executor)
-        hub = Hub(bus, access=access, registry=registry)
+        limits = HubLimits(idle_timeout_s=options.idle_timeout_s)
+        hub = Hub(bus, access=access, registry=registry, limits=limits)
+        telephony = Telephony(registry, access, options, listeners)
         with listen_errors(options.host, options.port):
-            await hub.start(options.host, options.port)
-        base = f"http://{options.host}:{hub.port}"
+            await hub.start(options.host, options.port, tls=tls)
+        web, ws = ("https", "wss") if tls is not None else ("http", "ws")
         print(
-            f"ivr-assist hub on {base}: pages /agent and /supervisor, "
-            f"ingest ws://{options.host}:{hub.port}/ws/ingest",
+            f"ivr-assist hub on {web}://{options.host}:{hub.port}: pages /agent and /supervisor, "
+            f"ingest {ws}://{options.host}:{hub.port}/ws/ingest",
             flush=True,
+        )
+        await telephony.start(hub, ws)
+        ender = asyncio.create_task(
+            end_orphans(bus, registry, publish, restored, options.idle_timeout_s)
         )
         print(
             "access: "
@@ -122,9 +144,11 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             flush=True,
         )
         try:
-            yield RunningHub(hub, bus, engines, executor, publish)
+            yield RunningHub(hub, bus, engines, executor, publish, telephony)
         finally:
             print("shutting down: closing connections", flush=True)
+            ender.cancel()
+            await telephony.stop()
             await hub.stop()
             for call_id in registry.live_call_ids:
                 await registry.detach(call_id, None, "server shutdown")

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import mimetypes
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib import resources
@@ -36,6 +36,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from assist.hub.access import Access
 from assist.hub.bus import EventBus
@@ -80,6 +81,8 @@ __all__ = [
 Route = Callable[[ServerConnection, dict[str, str]], Awaitable[None]]
 # Checks a route's request path before the handshake: an error text answers HTTP 400.
 RouteCheck = Callable[[str], str | None]
+# Picks a route's websocket subprotocol among those the client offers.
+SubprotocolPicker = Callable[[ServerConnection, Sequence[Subprotocol]], Subprotocol | None]
 
 
 def web_dir() -> Path:
@@ -152,6 +155,7 @@ class Hub:
             "/ws/chat": ChatEndpoint(bus, self.access),
         }
         self._checks: dict[str, RouteCheck] = {}
+        self._pickers: dict[str, SubprotocolPicker] = {}
         if registry is not None:
             if registry.log is None:
                 registry.log = bus.log
@@ -163,13 +167,29 @@ class Hub:
             )
         self._server: Server | None = None
 
-    def route(self, path: str, handler: Route, check: RouteCheck | None = None) -> None:
+    def route(
+        self,
+        path: str,
+        handler: Route,
+        check: RouteCheck | None = None,
+        subprotocol: SubprotocolPicker | None = None,
+    ) -> None:
         """Serve websocket connections to ``path`` with ``handler`` (raise
         :class:`Refused` to close with a code); ``check`` may refuse the
-        request path with HTTP 400 before the handshake."""
+        request path with HTTP 400 before the handshake; ``subprotocol``
+        picks the route's websocket subprotocol."""
         self.routes[path] = handler
         if check is not None:
             self._checks[path] = check
+        if subprotocol is not None:
+            self._pickers[path] = subprotocol
+
+    def _select_subprotocol(
+        self, connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        assert connection.request is not None
+        picker = self._pickers.get(urlsplit(connection.request.path).path)
+        return picker(connection, offered) if picker is not None else None
 
     @property
     def port(self) -> int:
@@ -184,6 +204,7 @@ class Hub:
             host,
             port,
             process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
             ping_interval=20,
             ping_timeout=20,
             max_size=self.limits.max_message_bytes,

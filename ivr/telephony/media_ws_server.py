@@ -192,11 +192,11 @@ class MediaWebsocketServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = await serve(
-            self._handle,
+            self.handle,
             host,
             port,
             process_request=self._process_request,
-            select_subprotocol=self._select_subprotocol,
+            select_subprotocol=self.select_subprotocol,
             max_size=self.max_message_bytes,
             ping_interval=20,
             ping_timeout=20,
@@ -209,11 +209,11 @@ class MediaWebsocketServer:
 
     async def close(self) -> None:
         """Hang up every call, stop their handlers and stop listening."""
-        if self._server is None:
-            return
         for line in list(self._lines):
             await line.hangup("server closing")
         await self._handlers.finish()
+        if self._server is None:
+            return
         self._server.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), 2.0)
@@ -230,15 +230,24 @@ class MediaWebsocketServer:
         url = urlsplit(request.path)
         if url.path not in PATHS:
             return connection.respond(HTTPStatus.NOT_FOUND, "no such media endpoint\n")
-        if url.path == "/audio_fork":
+        error = self.check_path(request.path)
+        if error is not None:
+            return connection.respond(HTTPStatus.BAD_REQUEST, f"{error}\n")
+        return None
+
+    def check_path(self, path: str) -> str | None:
+        """Why a request for ``path`` cannot carry a call (answered with HTTP
+        400 before the handshake), or None. For a server that routes these
+        paths itself (the hub) along with :meth:`handle`."""
+        if urlsplit(path).path == "/audio_fork":
             try:
-                self._fork_format(request.path)
+                self._fork_format(path)
             except ProtocolError as exc:
-                return connection.respond(HTTPStatus.BAD_REQUEST, f"{exc}\n")
+                return str(exc)
         return None
 
     @staticmethod
-    def _select_subprotocol(
+    def select_subprotocol(
         connection: ServerConnection, offered: Sequence[Subprotocol]
     ) -> Subprotocol | None:
         if fork.SUBPROTOCOL in offered:
@@ -250,7 +259,9 @@ class MediaWebsocketServer:
         query = parse_qs(urlsplit(path).query)
         return fork.parse_format((query.get("mix") or [None])[0], (query.get("rate") or [None])[0])
 
-    async def _handle(self, connection: ServerConnection) -> None:
+    async def handle(self, connection: ServerConnection) -> None:
+        """Serve one ``/twilio`` or ``/audio_fork`` connection (also when the
+        connection was accepted by another websockets server)."""
         peer = _peer_name(connection)
         assert connection.request is not None
         path = connection.request.path
