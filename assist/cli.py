@@ -34,6 +34,10 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         default="vosk",
         help="speech engine: vosk (default, streaming) or whisper (slower, more accurate)",
     )
+    _add_whisper_options(parser)
+
+
+def _add_whisper_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--whisper-model",
         type=Path,
@@ -172,6 +176,46 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return run_replay(args)
 
 
+def cmd_post_call(args: argparse.Namespace) -> int:
+    from assist.postcall import run_post_call_command
+
+    return run_post_call_command(args)
+
+
+def _add_post_call(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    post = sub.add_parser(
+        "post-call",
+        help="transcribe finished calls again with Whisper and re-run the anger timeline",
+        description=(
+            "The post-call pass: each call's recording is transcribed by Whisper, the "
+            "anger timeline is re-run on those words, and the store keeps them beside the "
+            "live transcript, labelled by engine. CALL is a stored call id (its recording "
+            "is CALL.wav in --recordings DIR) or a recording's path. Exit code 1 if any failed."
+        ),
+    )
+    post.add_argument("calls", nargs="+", metavar="CALL", help="call id or recording")
+    post.add_argument(
+        "--recordings",
+        type=Path,
+        metavar="DIR",
+        help="where the calls' recordings are (default $IVR_ASSIST_RECORDINGS or "
+        "~/.local/share/ivr-assist/recordings)",
+    )
+    post.add_argument(
+        "--lang", choices=LANGUAGES, help="language (default: the stored call's, else detected)"
+    )
+    post.add_argument("--customer-channel", choices=("left", "right"), default="left")
+    post.add_argument("--report", type=Path, metavar="DIR", help="write the QA report here")
+    where = post.add_mutually_exclusive_group()
+    where.add_argument("--store", type=Path, metavar="FILE", help="the call store")
+    where.add_argument("--no-store", action="store_true", help="do not write to the store")
+    post.add_argument(
+        "--download", action="store_true", help="let faster-whisper download its model by name"
+    )
+    _add_whisper_options(post)
+    post.set_defaults(run=cmd_post_call)
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -256,6 +300,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--store", type=Path, help="call store file (default: the user's data folder)"
     )
     serve.add_argument("--no-store", action="store_true", help="keep calls in memory only")
+    serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve https and wss")
+    serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    serve.add_argument(
+        "--telephony",
+        action="store_true",
+        help="take Twilio media streams (/twilio) and FreeSWITCH audio_fork (/audio_fork) "
+        "on the hub's port for live assist",
+    )
+    serve.add_argument(
+        "--audiosocket",
+        nargs="+",
+        metavar="HOST:PORT[:LANG[:ROLE]]",
+        help="Asterisk AudioSocket listeners for live assist (ROLE customer or agent)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="end a call leg whose peer sends nothing for S seconds (default 20)",
+    )
+    serve.add_argument(
+        "--retain-ended",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="keep an ended call in memory S seconds, then serve it from the store (default 300)",
+    )
     _add_model_options(serve)
     serve.set_defaults(run=cmd_serve)
 
@@ -284,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.set_defaults(run=cmd_analyze)
 
     _add_replay(sub)
+    _add_post_call(sub)
     from assist.ivrcall.cli import add_parsers as add_ivr
 
     add_ivr(sub, _add_model_options)
