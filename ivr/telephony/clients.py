@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 import time
 import uuid as uuidlib
 from typing import Self
@@ -141,8 +142,11 @@ class AudioSocketCaller:
 class _WebsocketCaller:
     rate_hz = 8000
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, tls: ssl.SSLContext | None = None) -> None:
+        """``tls``: the context for a ``wss://`` url (e.g. one that trusts a
+        self-signed certificate); None: the system's."""
         self.url = url
+        self.tls = tls
         self.received = bytearray()  # PCM16 the server played to us
         self.closed = asyncio.Event()
         self.close_code: int | None = None
@@ -157,6 +161,7 @@ class _WebsocketCaller:
             subprotocols=[Subprotocol(p) for p in subprotocols] if subprotocols else None,
             open_timeout=5,
             max_size=2**22,
+            ssl=self.tls,
         )
         self._task = asyncio.create_task(self._receive_all())
 
@@ -218,8 +223,9 @@ class TwilioCaller(_WebsocketCaller):
         stream_sid: str | None = None,
         custom_parameters: dict[str, str] | None = None,
         tracks: tuple[str, ...] = ("inbound",),
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(url)
+        super().__init__(url, tls)
         self.call_sid = call_sid or "CA" + uuidlib.uuid4().hex
         self.stream_sid = stream_sid or "MZ" + uuidlib.uuid4().hex
         self.custom_parameters = dict(custom_parameters or {})
@@ -335,8 +341,9 @@ class AudioForkCaller(_WebsocketCaller):
         metadata: str | dict[str, object] | None = None,
         channels: int = 1,
         rate_hz: int = 8000,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(url)
+        super().__init__(url, tls)
         self.metadata = metadata
         self.channels = channels
         self.rate_hz = rate_hz
