@@ -12,7 +12,7 @@ profile=product
 
 APT_PACKAGES=(espeak-ng sox libsox-fmt-all)
 # Only the test suite and the benchmarks need these.
-TEST_APT_PACKAGES=(portaudio19-dev chromium chromium-driver)
+TEST_APT_PACKAGES=(portaudio19-dev chromium chromium-driver openssl)
 # Real recorded speech with its texts (the Whisper tests and bench real_speech).
 TEST_APT_PACKAGES+=(asterisk-core-sounds-{ru,en} asterisk-core-sounds-{ru,en}-wav asterisk-core-sounds-{ru,en}-g722)
 [ "$profile" = test ] && APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}")
