@@ -58,13 +58,16 @@ def transcribe_recording(
     *,
     call_id: str | None = None,
     customer_channel: CustomerChannel = "left",
+    language: str | None = None,
 ) -> BatchTranscript:
     """Both channels' utterances; the customer's channel goes first, and when
-    the engine has no language its detected language is used for the agent's."""
+    neither ``language`` nor the engine has a language, the one detected on
+    the customer's channel is used for the agent's."""
     samples, rate_hz = read_audio(path)
     roles = channel_roles(samples.shape[1], customer_channel)
     order = sorted(range(samples.shape[1]), key=lambda c: roles[c] is not ev.ChannelRole.CUSTOMER)
-    language = engine.language
+    given = engine.language if language is None else language
+    language = given
     probability = 1.0
     utterances: list[Utterance] = []
     for channel in order:
@@ -88,7 +91,7 @@ def transcribe_recording(
         audio=path,
         utterances=tuple(utterances),
     )
-    return BatchTranscript(transcript, probability, detected=not engine.language)
+    return BatchTranscript(transcript, probability, detected=not given)
 
 
 def run_recognised(

@@ -189,3 +189,29 @@ def _seconds(value: Any, where: str, fail: Any) -> float:
     if not math.isfinite(value) or value < 0:
         raise fail(where, f"must be a finite, non-negative number of seconds, not {value}")
     return float(value)
+
+
+def transcript_to_dict(transcript: RecordedTranscript) -> dict[str, Any]:
+    """The transcript in this file format (what :func:`parse_transcript` reads back)."""
+    channels: dict[str, list[dict[str, Any]]] = {}
+    for u in transcript.utterances:
+        channels.setdefault(u.role.value, []).append(
+            {
+                "text": u.text,
+                "words": [
+                    {"word": w.word, "start_s": w.start_s, "end_s": w.end_s, "conf": w.conf}
+                    for w in u.words
+                ],
+            }
+        )
+    data: dict[str, Any] = {"version": FORMAT_VERSION}
+    if transcript.call_id:
+        data["call_id"] = transcript.call_id
+    if transcript.language:
+        data["language"] = transcript.language
+    if transcript.agent_id:
+        data["agent_id"] = transcript.agent_id
+    if transcript.audio is not None:
+        data["audio"] = transcript.audio.name
+    data["channels"] = channels
+    return data
