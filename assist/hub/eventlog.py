@@ -17,7 +17,9 @@ on the event loop).
 A call this process has not seen may have been stored before a restart:
 :meth:`EventLog.open_call` (awaitable, reads the store off the loop) says
 where it stands, so the call continues its sequence and its audio time, and
-is not started twice. No asyncio, sockets or SQL here beyond that one
+is not started twice (its numbering skips ``RESUME_SEQ_GAP`` numbers, so
+an event a screen saw just before a crash never shares its number with a
+later one). No asyncio, sockets or SQL here beyond that one
 ``to_thread``: the log is plain data and a clock.
 """
 
@@ -40,6 +42,10 @@ Entry = tuple[Event, str]  # an event and its wire form
 
 DEFAULT_RETAIN_ENDED_S = 300.0
 DEFAULT_MAX_EVENTS_IN_MEMORY = 5000
+# A call continued from the store skips this many numbers: a crash loses the
+# events published but not yet committed (the last few milliseconds), and a
+# screen may have seen some of them; their numbers are never used again.
+RESUME_SEQ_GAP = 1000
 
 
 @dataclass
@@ -147,11 +153,9 @@ class EventLog:
         return ResumePoint(log.next_seq - 1, audio_s, log.started)
 
     def _open(self, call_id: str, point: ResumePoint) -> _CallLog:
+        first = point.last_seq + 1 + (RESUME_SEQ_GAP if point.last_seq else 0)
         return self._logs.setdefault(
-            call_id,
-            _CallLog(
-                next_seq=point.last_seq + 1, first_seq=point.last_seq + 1, started=point.started
-            ),
+            call_id, _CallLog(next_seq=first, first_seq=first, started=point.started)
         )
 
     def _stored_point_now(self, call_id: str) -> ResumePoint:
