@@ -45,7 +45,7 @@ from assist.wordpatterns import normalize_word as normalize_word  # re-exported
 from ivr.datafile import DataFileError, load_toml
 from ivr.tomllines import KeyLines
 
-from .morphology import Morphology, morphology
+from .morphology import Morphology, morphology, shortened
 
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 
@@ -189,6 +189,7 @@ class Lexicon:
         init=False, repr=False, compare=False, hash=False
     )
     _relief_keys: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
+    _forms: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
     _relief_forms: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -218,6 +219,7 @@ class Lexicon:
         setattr_(self, "_words", {})
         setattr_(self, "_relief_keys", frozenset(k for w in self.relief for k in w.keys))
         setattr_(self, "_relief_forms", frozenset(f for w in self.relief for f in w.forms))
+        setattr_(self, "_forms", frozenset(self.vocabulary()))
 
     def clear_cache(self) -> None:
         """Forget the words seen (for measuring first-sight costs)."""
@@ -245,6 +247,14 @@ class Lexicon:
             if is_masked(surface):
                 plain = _MASK_RUN.sub("", surface)
                 token = Token(surface, self.morphology.keys(plain) | {surface})
+            elif (
+                surface not in self._forms
+                and not shortened(surface)
+                and self.morphology.is_known(surface)
+            ):
+                # A dictionary word outside every lexeme of the lexicon: none of
+                # its lemmas is a lexicon key (a cheaper look-up than analysing it).
+                token = Token(surface, frozenset({surface}))
             else:
                 token = Token(surface, self.morphology.keys(surface))
             known = (token, tuple(self._candidates(token)))

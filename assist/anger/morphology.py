@@ -57,6 +57,11 @@ class Morphology:
         """The key a lexicon word is written as (its own lemma or stem)."""
         return word
 
+    def is_known(self, word: str) -> bool:
+        """Whether a dictionary knows the word as it is (then its keys come from
+        the dictionary alone, never from a guess); False where there is none."""
+        return False
+
     def lemma(self, word: str) -> str:
         """The most likely key of a token (its first analysis), for tables and reports."""
         return self.key(word)
@@ -95,6 +100,9 @@ class RussianMorphology(Morphology):
 
     def _analyse(self, word: str) -> set[str]:
         return {word, *(yo(p.normal_form) for p in self._morph.parse(word))}
+
+    def is_known(self, word: str) -> bool:
+        return bool(self._morph.word_is_known(word))
 
     def lemma(self, word: str) -> str:
         parses = self._morph.parse(word)
