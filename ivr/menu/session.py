@@ -21,6 +21,7 @@ from ivr.events import AngerReason, AngerUpdate
 from ivr.menu.commands import Command, Hangup, Listen, Play, StopPlayback, Transfer
 from ivr.menu.handoff import Handoff, Heard, Outcome, PathStep
 from ivr.menu.model import Action, ActionKind, Menu, Node, Option, Prompt
+from ivr.menu.reasons import ReasonTexts, load_reason_texts
 from ivr.menu.words import UNKNOWN_MARK, best_match, tokens
 
 _IDLE, _PLAYING, _LISTENING, _FINISHED = "idle", "playing", "listening", "finished"
@@ -28,13 +29,17 @@ _MAX_ANGER_REASONS_NAMED = 2
 
 
 class IvrSession:
-    def __init__(self, menu: Menu, call_id: str, language: str) -> None:
+    def __init__(
+        self, menu: Menu, call_id: str, language: str, reasons: ReasonTexts | None = None
+    ) -> None:
         if language not in menu.languages:
             known = ", ".join(menu.languages)
             raise ValueError(f"menu {menu.id!r} has no language {language!r} (it has {known})")
         self.menu = menu
         self.call_id = call_id
         self.language = language
+        # Reasons and choices are written in the caller's language (the agent reads them).
+        self.reasons = reasons or load_reason_texts(language)
         self._phase = _IDLE
         self._node: Node | None = None
         self._stack: list[str] = []  # where ``back`` returns to
@@ -101,7 +106,7 @@ class IvrSession:
             return []
         barge = self._barge_in()
         if digit and digit == self.menu.operator.digit:
-            return barge + self._to_operator(f"digit {digit}", at_s)
+            return barge + self._to_operator(self.reasons.say("digit", digit=digit), at_s)
         for option in self._node.options:
             if option.digit and option.digit == digit:
                 return barge + self._choose(option, "digit", digit, at_s)
@@ -131,7 +136,7 @@ class IvrSession:
         phrase, option = found
         barge = self._barge_in()
         if option is None:
-            return barge + self._to_operator(f"'{phrase}'", at_s)
+            return barge + self._to_operator(self.reasons.say("phrase", phrase=phrase), at_s)
         return barge + self._choose(option, "speech", phrase, at_s)
 
     def on_anger(self, update: AngerUpdate) -> list[Command]:
@@ -146,8 +151,10 @@ class IvrSession:
             return []
         reasons = tuple(sorted(update.reasons, key=lambda r: (-r.weight, r.kind, r.text)))
         named = reasons[:_MAX_ANGER_REASONS_NAMED]
-        why = "; ".join(f"{r.text} [{r.kind}]" for r in named) or f"score {update.score:.2f}"
-        return self._barge_in() + self._fast_track(f"{update.level}: {why}", update.at_s, reasons)
+        say = self.reasons.say
+        why = "; ".join(r.text for r in named) or say("anger_score", score=f"{update.score:.2f}")
+        reason = say("anger", level=self.reasons.level(str(update.level)), why=why)
+        return self._barge_in() + self._fast_track(reason, update.at_s, reasons)
 
     def on_time(self, at_s: float) -> list[Command]:
         """Audio time advanced to ``at_s``: fires the no-input timeout."""
@@ -158,7 +165,8 @@ class IvrSession:
     def on_hangup(self, at_s: float) -> list[Command]:
         """The caller hung up; nothing is left to do."""
         if not self.finished:
-            self._end(Outcome("caller_hangup", self.node or "", at_s, "caller hung up"))
+            reason = self.reasons.say("caller_hangup")
+            self._end(Outcome("caller_hangup", self.node or "", at_s, reason))
         return []
 
     # -- moves -------------------------------------------------------------------------------
@@ -184,7 +192,8 @@ class IvrSession:
         self._no_matches_in_a_row = 0
         self._node_failures = 0
         action = option.action
-        choice = f"digit {said}" if how == "digit" else f"'{said}'"
+        say = self.reasons.say
+        choice = say("digit", digit=said) if how == "digit" else say("phrase", phrase=said)
         match action.kind:
             case ActionKind.MENU:
                 if action.target in self._stack:
@@ -197,7 +206,8 @@ class IvrSession:
             case ActionKind.REPEAT | ActionKind.BACK:
                 return [self._play(node.prompts[self.language], "prompt")]
             case _:
-                return self._finish(action, f"caller chose {choice} in {node.id}", choice, at_s)
+                where = node.title(self.language)
+                return self._finish(action, say("chose", choice=choice, node=where), choice, at_s)
 
     def _failure(self, kind: str, at_s: float) -> list[Command]:
         assert self._node is not None
@@ -213,10 +223,12 @@ class IvrSession:
             and routing.no_matches_in_a_row
             and (in_a_row >= routing.no_matches_in_a_row)
         ):
-            return self._fast_track(f"{in_a_row} failed attempts in a row", at_s)
+            return self._fast_track(self.reasons.say("failed_in_a_row", count=in_a_row), at_s)
         if self._node_failures > node.retries:
-            what = "no input" if kind == "no_input" else "not understood"
-            reason = f"{self._node_failures} failed attempts in {node.id} ({what})"
+            say = self.reasons.say
+            what = say("no_input") if kind == "no_input" else say("not_understood")
+            where = node.title(self.language)
+            reason = say("failed_at_node", count=self._node_failures, node=where, what=what)
             return self._finish(self.menu.fallback, reason, "", at_s)
         prompts = node.no_input if kind == "no_input" else node.no_match
         return [self._play(prompts[self.language], kind)]
@@ -246,7 +258,7 @@ class IvrSession:
         prompt = operator.prompts.get(self.language) or self.menu.transfer_prompts.get(
             self.language
         )
-        reason = "caller asked for an operator"
+        reason = self.reasons.say("operator")
         return self._transfer(
             operator.queue, operator.priority, "queue", reason, choice, prompt, at_s
         )

@@ -81,7 +81,7 @@ def test_a_caller_who_swears_at_the_second_prompt_is_fast_tracked(
     handoff, events = asyncio.run(_call(model, tmp_path / "prompts", lang, choice, insult))
     assert handoff.detail["fast_tracked"] == "yes"
     assert (handoff.detail["queue"], handoff.detail["priority"]) == ("senior", "10")
-    assert "keyword" in handoff.detail["reason"] and keyword in handoff.detail["reason"]
+    assert "keyword:" in handoff.detail["anger"] and keyword in handoff.detail["reason"]
     assert handoff.detail["path"].startswith("main > internet")
     assert choice in handoff.detail["heard"]  # the agent sees what the caller said
     assert any(isinstance(e, ev.AngerUpdate) and e.level is not ev.AngerLevel.CALM for e in events)

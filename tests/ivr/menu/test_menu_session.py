@@ -69,12 +69,13 @@ def test_walk_by_digits_in_russian(example):
     transfer = commands[1]
     assert (transfer.queue, transfer.priority, transfer.kind) == ("internet_support", 2, "queue")
     assert not transfer.fast_tracked
-    assert transfer.reason == "caller chose digit 1 in internet"
+    # written for the agent, in the caller's language, with the node's title
+    assert transfer.reason == "клиент выбрал клавишу 1 в разделе «Домашний интернет»"
     context = transfer.context
     assert [s.node for s in context.path] == ["main", "internet"]
     assert [s.title for s in context.path] == ["Главное меню", "Домашний интернет"]
     assert [(s.how, s.said) for s in context.path] == [("start", ""), ("digit", "1")]
-    assert context.failed_attempts == 0 and context.choice == "digit 1"
+    assert context.failed_attempts == 0 and context.choice == "клавишу 1"
     assert session.finished
     outcome = session.outcome
     assert outcome.kind == "queue" and outcome.destination == "internet_support"
@@ -88,7 +89,7 @@ def test_walk_by_words_in_russian(example):
     session.prompt_done(15.0)
     transfer = last_transfer(session.on_speech("Интернет совсем не работает", 17.0))
     assert transfer.queue == "internet_support" and transfer.priority == 2
-    assert transfer.context.choice == "'не работает'"
+    assert transfer.context.choice == "«не работает»"
     assert [(s.node, s.how, s.said) for s in transfer.context.path] == [
         ("main", "start", ""),
         ("internet", "speech", "интернет"),
@@ -197,7 +198,7 @@ def test_no_input_is_timed_in_audio_time_then_the_fallback(mini):
     session.prompt_done(9.0)
     transfer = last_transfer(session.on_time(14.0))
     assert transfer.queue == "operator" and not transfer.fast_tracked
-    assert transfer.reason == "2 failed attempts in main (no input)"
+    assert transfer.reason == "2 failed attempts in Main (no input)"
     assert transfer.context.failed_attempts == 2
     assert session.outcome.kind == "queue"
 
@@ -208,7 +209,7 @@ def test_no_match_retries_then_the_fallback(mini):
     assert play.purpose == "no_match"
     session.prompt_done(4.0)
     transfer = last_transfer(session.on_digit("5", 5.0))
-    assert transfer.reason == "2 failed attempts in main (not understood)"
+    assert transfer.reason == "неудачных попыток в разделе «Главное»: 2 (не распознано)"
     assert transfer.queue == "operator" and not transfer.fast_tracked
 
 
@@ -222,7 +223,7 @@ def test_retries_count_per_node_and_a_good_choice_resets_them(mini):
     assert play.purpose == "no_input" and play.node == "net"
     session.prompt_done(11.0)
     assert isinstance(session.on_time(15.0)[-1], Transfer)
-    assert session.outcome.reason == "2 failed attempts in net (no input)"
+    assert session.outcome.reason == "неудачных попыток в разделе «Интернет»: 2 (нет ответа)"
 
 
 def test_fallback_into_a_node(tmp_path):
@@ -271,7 +272,8 @@ def test_operator_words_work_in_every_node(mini, language, said):
     session.on_digit("1", 3.0)
     session.prompt_done(4.0)
     transfer = last_transfer(session.on_speech(said, 5.0))
-    assert transfer.queue == "operator" and transfer.reason == "caller asked for an operator"
+    asked = {"ru": "клиент попросил оператора", "en": "caller asked for an operator"}[language]
+    assert transfer.queue == "operator" and transfer.reason == asked
     assert not transfer.fast_tracked and transfer.context.node == "net"
 
 
@@ -281,7 +283,7 @@ def test_zero_is_the_operator_even_during_a_prompt(example):
     commands = session.on_digit("0", 1.0)
     assert [type(c) for c in commands] == [StopPlayback, Play, Transfer]
     assert commands[1].prompt.text.startswith("Connecting you to an operator")
-    assert commands[2].queue == "general" and commands[2].context.choice == "digit 0"
+    assert commands[2].queue == "general" and commands[2].context.choice == "key 0"
 
 
 # -- fast track -------------------------------------------------------------------------------
@@ -303,9 +305,9 @@ def test_anger_fast_tracks_with_the_reason_and_the_context(example):
     assert commands[0].purpose == "transfer" and "без очереди" in commands[0].prompt.text
     transfer = commands[1]
     assert (transfer.queue, transfer.priority, transfer.fast_tracked) == ("senior", 10, True)
+    # the two strongest reasons, as the anger core wrote them, after the level in Russian
     assert transfer.reason == (
-        "angry: keyword 'идиоты' (insult) [keyword:insult]; "
-        "louder than the caller's start by 9 dB [loudness]"
+        "сердит: keyword 'идиоты' (insult); louder than the caller's start by 9 dB"
     )
     context = transfer.context
     assert context.fast_tracked and context.reason == transfer.reason
@@ -321,7 +323,7 @@ def test_anger_during_a_prompt_stops_it(mini):
     session.start(0.0)
     stop, transfer = session.on_anger(anger(AngerLevel.TENSE, at_s=1.0))
     assert isinstance(stop, StopPlayback)
-    assert transfer.fast_tracked and transfer.reason == "tense: score 0.80"
+    assert transfer.fast_tracked and transfer.reason == "tense: anger score 0.80"
 
 
 def test_anger_that_does_not_count(tmp_path, mini):
@@ -353,7 +355,7 @@ def test_no_matches_in_a_row_fast_track(tmp_path):
     session.prompt_done(10.0)
     transfer = last_transfer(session.on_speech("что", 11.0))
     assert (transfer.queue, transfer.priority, transfer.fast_tracked) == ("senior", 10, True)
-    assert transfer.reason == "2 failed attempts in a row"
+    assert transfer.reason == "неудачных попыток подряд: 2"
     assert transfer.context.failed_attempts == 3
 
 
@@ -398,7 +400,7 @@ def test_commands_become_ivr_actions(example):
     assert detail["steps"] == "main [start] > internet [1]"
     assert detail["heard"] == ""  # keys only
     assert (detail["queue"], detail["priority"], detail["fast_tracked"]) == ("senior", "10", "yes")
-    assert detail["reason"] == "angry: score 0.80" and detail["failed_attempts"] == "0"
+    assert detail["reason"] == "angry: anger score 0.80" and detail["failed_attempts"] == "0"
     assert detail["menu"] == "telecom_support" and detail["language"] == "en"
     assert Hangup("caller chose x", "main").to_event("c9", 1.0).detail == {
         "reason": "caller chose x"
