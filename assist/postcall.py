@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from assist.offline import CallRun
+from assist.recording import recording_path
 from assist.replay.batch_asr import BatchEngine, UnsupportedLanguage, transcribe_recording
 from assist.replay.transcribed import run_transcribed
 from assist.replay.transcript_file import transcript_to_dict
@@ -55,11 +56,11 @@ def find_recording(target: str, recordings: Path) -> tuple[str, Path]:
     as_path = Path(target)
     if as_path.suffix.lower() in (".wav", ".ul", ".al") and as_path.is_file():
         return as_path.stem, as_path
-    for suffix in (".wav", ".ul", ".al"):
-        candidate = recordings / f"{target}{suffix}"
+    recorded = recording_path(recordings, target)  # where serve --record puts it
+    for candidate in (recorded, *(recordings / f"{target}{x}" for x in (".wav", ".ul", ".al"))):
         if candidate.is_file():
             return target, candidate
-    raise AudioFileError(recordings / f"{target}.wav", "no recording of this call")
+    raise AudioFileError(recorded, "no recording of this call")
 
 
 @dataclass(frozen=True)
