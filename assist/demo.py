@@ -41,12 +41,27 @@ def fixture_file(fixture_dir: Path, call_id: str, stereo: bool) -> Path:
     return fixture_dir / (f"{call_id}.8k.stereo.wav" if stereo else f"{call_id}.16k.wav")
 
 
+def check_demo_options(options: DemoOptions) -> None:
+    """Bad options are one line (SystemExit), before anything is loaded."""
+    from audio_fixtures import call_ids
+
+    known = call_ids()
+    unknown = [c for c in options.calls if c not in known]
+    if unknown:
+        raise SystemExit(
+            f"ivr-assist: no fixture call {unknown[0]!r}; the calls are {', '.join(known)}"
+        )
+    if not options.speed > 0:
+        raise SystemExit(f"ivr-assist: --speed must be above 0 (1 is real time): {options.speed}")
+
+
 async def run_demo(options: DemoOptions, log: ConsoleLog | None = None) -> EventBus:
     from audio_fixtures import ensure_fixtures
 
     # Refused like serve: an open hub listens on loopback only. Then the port,
     # before the slow part (the speech models).
     access = access_for(ServeOptions(host=options.host, access_file=options.access_file))
+    check_demo_options(options)
     check_listen(options.host, options.port)
     log = log or ConsoleLog(reorder_s=2.0)
     fixture_dir = ensure_fixtures()

@@ -38,6 +38,8 @@ def explain(host: str, port: int, exc: OSError) -> ListenError | None:
 def check_listen(host: str, port: int) -> None:
     """Raise :class:`ListenError` if a server could not listen on
     ``host:port`` now (port 0 asks for any free port and always works)."""
+    if not 0 <= port <= 65535:
+        raise ListenError(f"{port} is not a port number (0 to 65535; 0 picks a free one)")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:

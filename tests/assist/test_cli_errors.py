@@ -57,6 +57,23 @@ def test_demo_off_loopback_without_access_is_refused_like_serve(no_model):
     assert "refusing to serve 0.0.0.0 without --access FILE" in str(exit_.value)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--calls", "nope"], "no fixture call 'nope'; the calls are ru_calm,"),
+        (["--speed", "0"], "--speed must be above 0"),
+        (["--port", "99999"], "99999 is not a port number"),
+    ],
+)
+def test_bad_demo_options_are_one_line_before_any_model(args, message, no_model, capsys):
+    try:
+        code = main(["demo", "--port", "0", *args])
+        said = capsys.readouterr().err
+    except SystemExit as exit_:
+        code, said = 2, str(exit_.code)
+    assert code == 2 and message in said and "\n" not in said.strip()
+
+
 def test_analyze_checks_its_inputs_before_loading_a_model(no_model, tmp_path, capsys):
     not_audio = tmp_path / "notes.wav"
     not_audio.write_text("these are not samples")
