@@ -33,7 +33,7 @@ CLAIMS: dict[str, list[tuple[str, str]]] = {
         (r"complain", r"^(complain\w*|regulator|court|sue|lawyer)"),
         (r"refund", r"^(refund|compensation)"),
         (r"for work", r"^(work|job|business)$"),
-        (r"plan|fee", r"^(fees?|charged?|penalty|price|terms)$"),
+        (r"condition of the plan|\bfees?\b", r"^(fees?|charged?|penalty|price|terms)$"),
     ],
     "ru": [
         (r"роутер", r"^(роутер|модем|перезагру)"),
@@ -45,7 +45,7 @@ CLAIMS: dict[str, list[tuple[str, str]]] = {
         (r"жалоб", r"^(жалоб|жалова|пожалуюсь|суд|прокуратур|регулятор)"),
         (r"возврат", r"^(возврат|компенсац|верн)"),
         (r"для работы", r"^(работ|удал|бизнес)"),
-        (r"тариф", r"^(штраф|комисси|списа|абонентск|услови)"),
+        (r"условие тарифа", r"^(штраф|комисси|списа|абонентск|услови)"),
     ],
 }
 
