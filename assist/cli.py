@@ -83,6 +83,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from assist.serve import ServeOptions, serve_forever
 
     check_screen_texts()
+    if getattr(args, "post_call", None) and getattr(args, "record", None) is None:
+        print("ivr-assist serve: --post-call needs --record DIR", file=sys.stderr)
+        return 2
 
     asyncio.run(serve_forever(ServeOptions.from_args(args, tuple(args.lang))))
     return 0
@@ -300,6 +303,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--store", type=Path, help="call store file (default: the user's data folder)"
     )
     serve.add_argument("--no-store", action="store_true", help="keep calls in memory only")
+    serve.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="keep each live call's audio as DIR/CALL_ID.wav (stereo when both legs arrive)",
+    )
+    serve.add_argument(
+        "--post-call",
+        choices=("whisper",),
+        help="after each recorded call ends, transcribe it again with Whisper in a "
+        "low-priority worker and keep that transcript in the store (needs --record)",
+    )
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve https and wss")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
     serve.add_argument(

@@ -19,8 +19,11 @@ from assist.hub.bus import EventBus
 from assist.hub.ingest import CallRegistry
 from assist.hub.server import Hub, HubLimits
 from assist.listen import check_listen, listen_errors
+from assist.pipeline import CallPipeline
+from assist.postcall import PostCallQueue
+from assist.recording import RecordingPipeline
 from assist.serve_telephony import Telephony, audiosocket_listeners, end_orphans, tls_for
-from assist.store import open_store
+from assist.store import default_store_path, open_store
 from ivr import events as ev
 from ivr.asr.vosk_engine import VoskEngine
 
@@ -42,6 +45,8 @@ class ServeOptions:
     audiosocket: tuple[str, ...] = ()  # HOST:PORT[:LANG[:ROLE]] listeners for live assist
     idle_timeout_s: float = 20.0  # an ingress peer that sends nothing this long ends its leg
     retain_ended_s: float = 300.0  # an ended call leaves memory this long after its end
+    record_dir: Path | None = None  # keep each live call's audio here (DIR/CALL_ID.wav)
+    post_call: str | None = None  # "whisper": transcribe each recorded call again after it ends
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, languages: tuple[str, ...]) -> ServeOptions:
@@ -62,6 +67,8 @@ class ServeOptions:
             audiosocket=tuple(getattr(args, "audiosocket", None) or ()),
             idle_timeout_s=getattr(args, "idle_timeout", 20.0),
             retain_ended_s=getattr(args, "retain_ended", 300.0),
+            record_dir=getattr(args, "record", None),
+            post_call=getattr(args, "post_call", None),
         )
 
 
@@ -121,8 +128,10 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
         if log is not None:
             log(published)
 
+    post_calls = post_call_queue(options)
     with ThreadPoolExecutor(max_workers=2) as executor:
         registry = CallRegistry(lambda lang: engines[lang], publish, executor)
+        registry.wrap_pipeline = recorder_for(options, post_calls)
         limits = HubLimits(idle_timeout_s=options.idle_timeout_s)
         hub = Hub(bus, access=access, registry=registry, limits=limits)
         telephony = Telephony(registry, access, options, listeners)
@@ -154,6 +163,42 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
                 await registry.detach(call_id, None, "server shutdown")
             if store is not None:
                 await asyncio.to_thread(bus.close_store)
+            if post_calls is not None:
+                post_calls.close(wait=False)  # queued calls keep their recordings for later
+
+
+def post_call_queue(options: ServeOptions) -> PostCallQueue | None:
+    """The post-call worker for ``--post-call whisper`` (it needs ``--record DIR``)."""
+    if options.post_call is None:
+        return None
+    if options.record_dir is None:
+        raise ValueError("--post-call needs --record DIR (the calls' audio to transcribe)")
+    store_path = (options.store_path or default_store_path()) if options.use_store else None
+    return PostCallQueue(store_path)
+
+
+def recorder_for(
+    options: ServeOptions, post_calls: PostCallQueue | None
+) -> Callable[[CallPipeline], CallPipeline] | None:
+    """Wraps each live call's pipeline to keep its audio (``--record DIR``),
+    queueing the post-call pass when the recording is written."""
+    if options.record_dir is None:
+        return None
+    folder = options.record_dir
+
+    def saved(call_id: str, path: Path) -> None:
+        print(f"recorded {call_id}: {path}", flush=True)
+        if post_calls is not None:
+            post_calls.submit(call_id, path).add_done_callback(
+                lambda done: print(
+                    done.result()
+                    if done.exception() is None
+                    else f"post-call {call_id}: FAILED: {done.exception()}",
+                    flush=True,
+                )
+            )
+
+    return lambda pipeline: RecordingPipeline(pipeline, folder, saved)  # type: ignore[return-value]
 
 
 def stop_on_signals(stop: asyncio.Event | None = None) -> asyncio.Event:

@@ -47,6 +47,8 @@ class CallRegistry:
     publish: Publish
     executor: ThreadPoolExecutor | None = None
     log: EventLog | None = None  # where a call stands before it starts (the hub sets it)
+    # wraps each new call's pipeline (serve --record keeps the call's audio this way)
+    wrap_pipeline: Callable[[CallPipeline], CallPipeline] | None = None
     _calls: dict[str, _Entry] = field(default_factory=dict)
 
     async def attach(
@@ -67,6 +69,8 @@ class CallRegistry:
             if entry is None:
                 engine = self.engine_for(language)
                 pipeline = CallPipeline.create(call_id, language, agent_id=agent_id, source=source)
+                if self.wrap_pipeline is not None:
+                    pipeline = self.wrap_pipeline(pipeline)
                 call = LiveCall(pipeline, engine, self.publish, self.executor, resume=resume)
                 entry = self._calls[call_id] = _Entry(call)
         if entry.call.pipeline.language != language:
