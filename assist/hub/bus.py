@@ -155,6 +155,10 @@ class EventBus:
             restored.append(record.call_id)
         return restored
 
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
     def subscribe(self, accepts: EventFilter) -> Subscription:
         sub = Subscription(accepts, self.max_queue)
         self._subscribers.append(sub)

@@ -9,8 +9,9 @@ once, so there are no duplicates:
   memory) read from the store in a worker thread;
 - a supervisor may resume several calls at once with ``after=ID:N,ID:N``
   (calls not named: from their start); a plain ``after=N`` applies to each;
-- a new supervisor is sent the live calls and those that ended within the
-  recent window, not the whole day;
+- a new supervisor is sent the live calls and, for calls that ended within
+  the recent window, a digest (start, flags, IVR handoff, last anger
+  update, end), not the whole day;
 - a screen that cannot keep up (its queue overflows, or one send stays
   blocked for ``stall_s``) is closed with 4008 and reconnects with
   ``after=``; nothing is lost.
@@ -38,6 +39,7 @@ from assist.hub.errors import (
     CLOSE_UNAUTHORIZED,
     Refused,
 )
+from assist.hub.eventlog import Entry
 from ivr import events as ev
 from ivr import wire
 from ivr.telephony.ids import BadId, check_id
@@ -79,6 +81,24 @@ def supervisor_event(event: ev.Event) -> bool:
     return not isinstance(event, ev.TranscriptPartial)
 
 
+DIGEST_IVR_ACTIONS = ("transfer", "handoff")
+
+
+def ended_call_digest(entries: list[Entry]) -> list[Entry]:
+    """What a new supervisor's list needs of a call that has ended: its
+    start, flags, IVR handoff, last anger update and end (not every word)."""
+    last_anger = max(
+        (i for i, (e, _) in enumerate(entries) if isinstance(e, ev.AngerUpdate)), default=-1
+    )
+    return [
+        (e, text)
+        for i, (e, text) in enumerate(entries)
+        if i == last_anger
+        or isinstance(e, ev.CallStarted | ev.CallFlagged | ev.CallEnded)
+        or (isinstance(e, ev.IvrAction) and e.action in DIGEST_IVR_ACTIONS)
+    ]
+
+
 @dataclass
 class ScreenLimits:
     auth_timeout_s: float = 5.0
@@ -103,9 +123,12 @@ class _Pump:
         self.sending_since = None
         self.sent[event.call_id] = event.seq
 
-    async def history(self, call_id: str, after_seq: int, before_seq: int | None = None) -> None:
+    async def history(
+        self, call_id: str, after_seq: int, before_seq: int | None = None, *, digest: bool = False
+    ) -> None:
         self.sent.setdefault(call_id, after_seq)
-        for event, text in await self.bus.log.history(call_id, after_seq):
+        entries = await self.bus.log.history(call_id, after_seq)
+        for event, text in ended_call_digest(entries) if digest else entries:
             if before_seq is not None and event.seq >= before_seq:
                 break
             if event.seq > self.sent[call_id] and self.sub.accepts(event):
@@ -148,7 +171,8 @@ class Screens:
         calls = self.bus.log.live_or_recent(self.limits.recent_window_s)
         if isinstance(after, dict):
             calls += [c for c in after if c not in calls]
-        await self._stream(connection, principal, supervisor_event, calls, after)
+        ended = {c for c in calls if c not in self.bus.calls or not self.bus.calls[c].live}
+        await self._stream(connection, principal, supervisor_event, calls, after, digest=ended)
 
     async def agent(self, connection: ServerConnection, query: dict[str, str]) -> None:
         after = parse_after(query.get("after", "0"))
@@ -238,12 +262,16 @@ class Screens:
         accepts: Callable[[ev.Event], bool],
         call_ids: list[str],
         after: After,
+        digest: set[str] | None = None,
     ) -> None:
+        """``digest``: calls whose history is sent as :func:`ended_call_digest`."""
         sub = self.bus.subscribe(accepts)  # subscribe first, then send history: no gap
         pump = _Pump(connection, self.bus, sub)
         try:
             tasks = [
-                asyncio.create_task(self._history_then_live(pump, call_ids, after)),
+                asyncio.create_task(
+                    self._history_then_live(pump, call_ids, after, digest or set())
+                ),
                 asyncio.create_task(self._read(connection, principal)),
                 asyncio.create_task(self._watch(pump)),
             ]
@@ -262,9 +290,11 @@ class Screens:
             self.bus.unsubscribe(sub)
 
     @staticmethod
-    async def _history_then_live(pump: _Pump, call_ids: list[str], after: After) -> None:
+    async def _history_then_live(
+        pump: _Pump, call_ids: list[str], after: After, digest: set[str]
+    ) -> None:
         for call_id in call_ids:
-            await pump.history(call_id, _after_for(after, call_id))
+            await pump.history(call_id, _after_for(after, call_id), digest=call_id in digest)
         await pump.run()
 
     async def _watch(self, pump: _Pump) -> None:

@@ -9,6 +9,8 @@
 - ``/ws/ingest?call=ID&lang=ru&seat=S&role=customer``: live audio in the
   vosk-server protocol (see :mod:`assist.hub.ingest_ws`);
 - ``/ws/chat?conversation=ID&role=customer|agent``: a live chat (see :mod:`assist.hub.chat`)
+- ``GET /status``: counts for monitoring (live calls, calls and events in
+  memory, screens, the largest backlog a screen had, the store's backlog);
 - any other websocket route a feature registers with :meth:`Hub.route`
   (the telephony media streams, for one).
 
@@ -22,6 +24,7 @@ an ``ssl`` context the same port serves https and wss.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import mimetypes
 import ssl
@@ -122,6 +125,18 @@ class HubLimits:
     idle_timeout_s: float = 20.0  # an ingest leg that sends nothing this long is over
     stall_s: float = 10.0  # a screen that takes no message this long is closed (4008)
     recent_window_s: float = 900.0  # ended calls a new supervisor is still shown
+
+
+def _json_response(data: dict[str, int]) -> Response:
+    body = json.dumps(data).encode()
+    headers = Headers(
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ]
+    )
+    return Response(HTTPStatus.OK.value, "OK", headers, body)
 
 
 class Hub:
@@ -228,10 +243,25 @@ class Hub:
             if error is not None:
                 return connection.respond(HTTPStatus.BAD_REQUEST, f"{error}\n")
             return None  # a websocket handshake
+        if url.path == "/status":
+            return _json_response(self.status())
         response = _static_response(url.path, self.root)
         if response is None:
             return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
         return response
+
+    def status(self) -> dict[str, int]:
+        """Counts for monitoring (``GET /status``; no call ids, no words)."""
+        log = self.bus.log
+        writer = log.writer
+        return {
+            "calls_live": sum(1 for s in self.bus.calls.values() if s.live),
+            "calls_in_memory": log.calls_in_memory,
+            "events_in_memory": log.events_in_memory,
+            "screens": self.bus.subscribers,
+            "largest_screen_backlog": self.bus.largest_backlog,
+            "store_backlog": writer.backlog if writer is not None else 0,
+        }
 
     # ------------------------------------------------------------- websockets
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import socket
+import urllib.request
 
 import pytest
 from websockets.asyncio.client import connect
@@ -155,12 +156,19 @@ def test_ended_calls_leave_memory_and_a_new_supervisor_gets_live_and_recent_call
             await asyncio.to_thread(bus.flush_store)
             clock.now_s += 61  # the old calls' retention has passed
             bus.publish(ev.CallStarted("live", "en"))
+            bus.publish(ev.TranscriptFinal("live", CUSTOMER, "still talking"))
             bus.publish(ev.CallStarted("recent", "en"))
+            for score in (0.2, 0.5, 0.9):
+                bus.publish(
+                    ev.AngerUpdate("recent", score, score, ev.AngerLevel.CALM, ev.Trend.STEADY)
+                )
+                bus.publish(ev.TranscriptFinal("recent", CUSTOMER, f"words {score}"))
             bus.publish(ev.CallEnded("recent", 2.0))
             clock.now_s += 10
             memory = (bus.log.calls_in_memory, len(bus.calls))
             async with connect(f"{url}/ws/supervisor") as ws:
-                shown = {e.call_id for e in await receive_all(ws)}
+                first = await receive_all(ws)
+                shown = {e.call_id for e in first}
             clock.now_s += 25  # "recent" is now older than the window, not yet forgotten
             async with connect(f"{url}/ws/supervisor") as ws:
                 later = {e.call_id for e in await receive_all(ws)}
@@ -173,6 +181,14 @@ def test_ended_calls_leave_memory_and_a_new_supervisor_gets_live_and_recent_call
             store.close()
         assert memory == (2, 2)
         assert shown == {"live", "recent"}
+        # A live call in full; an ended one as a digest: start, last anger update, end.
+        assert [type(e).__name__ for e in first if e.call_id == "live"] == [
+            "CallStarted",
+            "TranscriptFinal",
+        ]
+        digest = [e for e in first if e.call_id == "recent"]
+        assert [type(e).__name__ for e in digest] == ["CallStarted", "AngerUpdate", "CallEnded"]
+        assert digest[1].score == 0.9
         assert later == {"live"}
         assert [type(e).__name__ for e in stored] == ["CallStarted", "TranscriptFinal", "CallEnded"]
 
@@ -441,3 +457,25 @@ def test_a_screen_stalled_on_a_quiet_hub_is_closed_with_4008_not_by_the_keepaliv
         assert code == CLOSE_OVERFLOW
 
     asyncio.run(scenario())
+
+
+def test_status_gives_counts_for_monitoring_and_no_call_ids():
+    async def scenario():
+        bus = EventBus()
+        hub, _ = await started(bus)
+        try:
+            bus.publish(ev.CallStarted("secret-call", "en"))
+            bus.publish(ev.CallStarted("ended", "en"))
+            bus.publish(ev.CallEnded("ended", 1.0))
+
+            def get() -> bytes:
+                with urllib.request.urlopen(f"http://127.0.0.1:{hub.port}/status", timeout=5) as r:
+                    return r.read()
+
+            body = await asyncio.to_thread(get)
+        finally:
+            await hub.stop()
+        status = json.loads(body)
+        assert status["calls_live"] == 1 and status["calls_in_memory"] == 2
+        assert status["events_in_memory"] == 3 and status["screens"] == 0
+        assert b"secret-call" not in body
