@@ -44,6 +44,7 @@ from collections import Counter
 from assist.advisor.agent_rules import AgentRules, load_agent_rules
 from assist.advisor.agent_voice import AgentVoiceWatch
 from assist.advisor.phrases import (
+    CUE_TRIGGERS,
     SCRIPT_TRIGGERS,
     Phrase,
     PhraseBook,
@@ -277,9 +278,13 @@ class Advisor:
 
         def order(t: str) -> tuple[int, float, int]:
             urgent = first.index(t) if t in first and t in fresh else len(first)
-            return (urgent, -weights[t], SCRIPT_TRIGGERS.index(t))
+            rank = SCRIPT_TRIGGERS.index(t) if t in SCRIPT_TRIGGERS else len(SCRIPT_TRIGGERS)
+            return (urgent, -weights[t], rank)
 
-        specific = sorted((t for t in weights if t in SCRIPT_TRIGGERS and t != "rising"), key=order)
+        # Everything but the behaviour cues is answered by a script (new
+        # triggers of advisor.toml's [triggers] too); rising is the fallback.
+        scripted = (t for t in weights if t not in CUE_TRIGGERS and t != "rising")
+        specific = sorted(scripted, key=order)
         candidates = [t for t in specific if t in fresh and not self._card_fresh(t, at_s)]
         if only_fresh:
             pass

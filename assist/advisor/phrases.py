@@ -60,6 +60,15 @@ CUE_TRIGGERS: tuple[str, ...] = ("shouting", "fast_speech", "talk_over")
 AGENT_TRIGGERS: tuple[str, ...] = ("agent_words", "agent_talk_over", "agent_voice")
 TRIGGERS: tuple[str, ...] = SCRIPT_TRIGGERS + CUE_TRIGGERS
 
+
+def known_triggers() -> tuple[str, ...]:
+    """The built-in triggers and the ones ``[triggers]`` of the advisor's
+    settings adds for new lexicon categories (answered by phrases too)."""
+    from assist.advisor.settings import load_advisor_settings  # it imports this module
+
+    added = (t for t in load_advisor_settings().triggers.values() if t not in TRIGGERS)
+    return TRIGGERS + tuple(dict.fromkeys(added))
+
 _TOP_KEYS = {"language", "labels", "reasons", "topics", "phrase"}
 _PHRASE_KEYS = {"id", "text", "principle", "triggers", "kind", "needs"}
 _NEEDS_KEYS = {"topics", "words", "reasons"}
@@ -182,14 +191,15 @@ def _phrase(
             "principle", f"unknown principle {entry['principle']!r}; one of {list(PRINCIPLES)}"
         )
     triggers = entry.get("triggers")
+    known = known_triggers()
     if (
         not isinstance(triggers, list)
         or not triggers
-        or not all(isinstance(t, str) and t in TRIGGERS for t in triggers)
+        or not all(isinstance(t, str) and t in known for t in triggers)
     ):
         raise bad(
             "triggers" if "triggers" in entry else None,
-            f"'triggers' must be a non-empty list drawn from {list(TRIGGERS)}",
+            f"'triggers' must be a non-empty list drawn from {list(known)}",
         )
     kind_text = entry.get("kind", "phrase")
     if kind_text not in ("phrase", "cue"):
@@ -225,8 +235,8 @@ def _needs(
         if topic not in topics:
             raise fail(here, f"needs an unknown topic {topic!r}; [topics] has {sorted(topics)}")
     for reason in lists["reasons"]:
-        if reason not in TRIGGERS:
-            raise fail(here, f"needs an unknown reason {reason!r}; one of {list(TRIGGERS)}")
+        if reason not in known_triggers():
+            raise fail(here, f"needs an unknown reason {reason!r}; one of {list(known_triggers())}")
     words = []
     for text in lists["words"]:
         try:
@@ -259,7 +269,8 @@ def _labels(table: Any, fail: Fail) -> tuple[dict[str, str], dict[str, str]]:
     if not isinstance(table, dict) or set(table) - {"principles", "triggers"}:
         raise fail(("labels",), "[labels] holds only [labels.principles] and [labels.triggers]")
     out: list[dict[str, str]] = []
-    for name, known in (("principles", PRINCIPLES), ("triggers", TRIGGERS + AGENT_TRIGGERS)):
+    triggers = known_triggers() + AGENT_TRIGGERS
+    for name, known in (("principles", PRINCIPLES), ("triggers", triggers)):
         labels = table.get(name, {})
         if not isinstance(labels, dict):
             raise fail(("labels", name), f"[labels.{name}] must be a table")

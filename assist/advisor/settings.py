@@ -6,21 +6,25 @@ checked (type and range) and an error names the file and the line.
 
 ``[triggers]`` maps the anger core's reason kinds (a lexicon category, or a
 voice cue such as ``pitch``) to the advisor's triggers, so a new lexicon
-category is answered by adding one line there.
+category is answered by adding one line there: to a built-in trigger, or to
+a new one that the phrase files then answer.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from assist.advisor.phrases import PRINCIPLES, TRIGGERS
+from assist.advisor.phrases import AGENT_TRIGGERS, PRINCIPLES, TRIGGERS
 from ivr.datafile import DataFileError, load_toml
 from ivr.tomllines import KeyLines
+
+_NAME = re.compile(r"[a-z][a-z_]*")
 
 
 def _num(lo: float, hi: float) -> Any:
@@ -119,6 +123,14 @@ def load_advisor_settings(path: Path | None = None) -> AdvisorSettings:
         triggers.update(_triggers(Path(path)))
     sections = {name: cls(**values[name]) for name, cls in _SECTIONS.items()}
     settings = AdvisorSettings(**sections, triggers=triggers)
+    known = set(TRIGGERS) | set(triggers.values())
+    unknown = [t for t in settings.choice.answer_first if t not in known]
+    if unknown:
+        raise DataFileError(
+            Path(path or default_path),
+            None,
+            f"choice.answer_first: unknown trigger(s) {unknown}; one of {sorted(known)}",
+        )
     if settings.agent_voice.min_window_voiced_s > settings.agent_voice.window_voiced_s:
         raise DataFileError(
             Path(path or default_path),
@@ -172,11 +184,16 @@ def _triggers(path: Path) -> dict[str, str]:
         raise DataFileError(path, where.line(("triggers",)), "[triggers] must be a table")
     out: dict[str, str] = {}
     for kind, trigger in table.items():
-        if not isinstance(trigger, str) or trigger not in TRIGGERS:
+        if (
+            not isinstance(trigger, str)
+            or not _NAME.fullmatch(trigger)
+            or trigger in AGENT_TRIGGERS
+        ):
             raise DataFileError(
                 path,
                 where.line(("triggers", kind)),
-                f"triggers.{kind}: {trigger!r} is not a trigger; one of {list(TRIGGERS)}",
+                f"triggers.{kind}: {trigger!r} must name a trigger: one of {list(TRIGGERS)}, "
+                "or a new name (lower case letters and _) that the phrase files answer",
             )
         out[kind.removeprefix("keyword:")] = trigger
     return out
@@ -188,9 +205,9 @@ def _value(value: Any, spec: dataclasses.Field[Any]) -> Any:
     if meta.get("triggers"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError("must be a list of triggers")
-        unknown = [v for v in value if v not in TRIGGERS]
-        if unknown:
-            raise ValueError(f"unknown trigger(s) {unknown}; one of {list(TRIGGERS)}")
+        bad = [v for v in value if not _NAME.fullmatch(v)]
+        if bad:
+            raise ValueError(f"{bad} are not trigger names")
         return tuple(value)
     if meta.get("principles"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -131,3 +131,25 @@ def test_bad_premises_name_the_file_and_line(tmp_path, body, line, message):
     with pytest.raises(DataFileError) as err:
         load_phrase_book("en", path)
     assert f"{path}:{line}" in str(err.value) and message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said_text", "words", "expected"),
+    [
+        ("ru", "у меня опять подорожал тариф", "подорожал", "ru-billing-price-no"),
+        ("ru", "списали деньги без спроса", "списали деньги", "ru-billing-unwanted"),
+        ("en", "you charged me for a subscription", "charged", "en-billing-unwanted"),
+    ],
+)
+def test_a_lexicon_category_added_in_data_gets_its_own_phrases(lang, said_text, words, expected):
+    """billing is no built-in trigger: advisor.toml maps the lexicon's billing
+    category to it, and the phrase files answer it, premises included."""
+    advisor = Advisor("c", lang)
+    said(advisor, said_text)
+    billing = ev.AngerReason("keyword:billing", f"'{words}' (money taken)", 0.2, words)
+    offered = []
+    for at_s in (1.0, 50.0, 100.0, 150.0, 200.0, 250.0):
+        offered += advisor.on_anger(update(at_s, TENSE, billing))
+    answers = [s for s in offered if s.trigger == "billing"]
+    assert answers and answers[0].at_s == 1.0  # answered at once
+    assert expected in {s.suggestion_id.split("#")[0] for s in answers}
