@@ -181,3 +181,11 @@ def test_agent_screen_words_follow_the_calls_language(running_hub, page):
     assert page.title() == ru["agent"]["title"]
     screenshot(page, "agent-screen-ru")
     assert page.script_errors == []
+
+
+def test_the_front_page_speaks_the_readers_language(running_hub, page):
+    page.goto(f"{running_hub.base_url}/?lang=ru")
+    page.wait_for_function("document.documentElement.lang === 'ru'")
+    assert text(page, "#dashboard") == load_screen_text("ru")["index"]["dashboard"]
+    assert page.get_attribute("#dashboard", "href") == "/supervisor"
+    assert page.script_errors == []
