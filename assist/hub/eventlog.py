@@ -150,6 +150,10 @@ class EventLog:
                 return point
         summary = self.calls.get(call_id)
         audio_s = summary.last_audio_s if summary is not None else 0.0
+        if log.ended_at is not None:  # it ended, and goes on: live again, kept in memory
+            log.ended_at = None
+            if summary is not None:
+                summary.live = True
         return ResumePoint(log.next_seq - 1, audio_s, log.started)
 
     def _open(self, call_id: str, point: ResumePoint) -> _CallLog:

@@ -104,6 +104,8 @@ class IvrService:
             log.warning("call %s: no speech model for %s", line.info.call_id, language)
             await line.hangup(f"no speech model for {language}")
             return
+        # Where the call stands, read from the store off the event loop (a new call: nowhere).
+        await self.running.bus.log.open_call(line.info.call_id)
         call = IvrCall(
             line,
             self.menu,

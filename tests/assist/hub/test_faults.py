@@ -479,3 +479,20 @@ def test_status_gives_counts_for_monitoring_and_no_call_ids():
         assert status["calls_live"] == 1 and status["calls_in_memory"] == 2
         assert status["events_in_memory"] == 3 and status["screens"] == 0
         assert b"secret-call" not in body
+
+
+def test_a_call_that_ended_and_goes_on_is_live_again_and_not_forgotten():
+    async def scenario():
+        clock = Clock()
+        log = EventLog(retain_ended_s=10.0, clock=clock)
+        log.publish(ev.CallStarted("again", "en"))
+        log.publish(ev.CallEnded("again", 3.0))
+        clock.now_s += 5
+        point = await log.open_call("again")
+        clock.now_s += 60
+        log.publish(ev.TranscriptFinal("again", CUSTOMER, "I am back"))
+        return point, log.prune(), log.calls["again"].live
+
+    point, pruned, live = asyncio.run(scenario())
+    assert (point.last_seq, point.audio_s, point.started) == (2, 3.0, True)
+    assert pruned == [] and live
