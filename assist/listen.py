@@ -18,24 +18,29 @@ class ListenError(Exception):
     """The hub cannot listen on the address; the message says what to do."""
 
 
-def explain(host: str, port: int, exc: OSError) -> ListenError | None:
-    """The one-line explanation of a bind failure (None: not a bind problem)."""
+def explain(host: str, port: int, exc: OSError, flag: str = "--port") -> ListenError | None:
+    """The one-line explanation of a bind failure (None: not a bind problem).
+    ``flag`` is the option that chose the address."""
+    if flag == "--port":
+        other = "pick another with --port, or --port 0"
+    else:
+        other = f"pick another for {flag} (port 0: any free one)"
+    where = f"port {port}" if flag == "--port" else f"port {port} ({flag})"
     match exc.errno:
         case errno.EADDRINUSE:
-            return ListenError(f"port {port} is in use; pick another with --port, or --port 0")
+            return ListenError(f"{where} is in use; {other}")
         case errno.EACCES | errno.EPERM:
             return ListenError(
-                f"no permission to listen on port {port} (ports below 1024 need root); "
-                "pick another with --port, or --port 0"
+                f"no permission to listen on {where} (ports below 1024 need root); {other}"
             )
         case errno.EADDRNOTAVAIL:
-            return ListenError(f"{host} is not an address of this machine; check --host")
+            return ListenError(f"{host} is not an address of this machine; check {flag}")
     if isinstance(exc, socket.gaierror):
-        return ListenError(f"cannot resolve --host {host!r}")
+        return ListenError(f"cannot resolve the host {host!r} of {flag}")
     return None
 
 
-def check_listen(host: str, port: int) -> None:
+def check_listen(host: str, port: int, flag: str = "--port") -> None:
     """Raise :class:`ListenError` if a server could not listen on
     ``host:port`` now (port 0 asks for any free port and always works)."""
     if not 0 <= port <= 65535:
@@ -43,7 +48,7 @@ def check_listen(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise explain(host, port, exc) or ListenError(str(exc)) from None
+        raise explain(host, port, exc, flag) or ListenError(str(exc)) from None
     for family, kind, proto, _, address in infos:
         with socket.socket(family, kind, proto) as probe:
             # As asyncio's servers do: a port left in TIME_WAIT is free, a
@@ -55,19 +60,19 @@ def check_listen(host: str, port: int) -> None:
             try:
                 probe.bind(address)
             except OSError as exc:
-                reason = explain(host, port, exc)
+                reason = explain(host, port, exc, flag)
                 if reason is not None:
                     raise reason from None
                 raise
 
 
 @contextlib.contextmanager
-def listen_errors(host: str, port: int) -> Iterator[None]:
+def listen_errors(host: str, port: int, flag: str = "--port") -> Iterator[None]:
     """Around the server's real bind: a bind failure becomes :class:`ListenError`."""
     try:
         yield
     except OSError as exc:
-        reason = explain(host, port, exc)
+        reason = explain(host, port, exc, flag)
         if reason is None:
             raise
         raise reason from None

@@ -20,6 +20,7 @@ from pathlib import Path
 from assist.anger import lexicon_keywords
 from assist.ivrcall.driver import IvrCall
 from assist.ivrcall.seats import SeatQueue
+from assist.listen import check_listen, listen_errors
 from assist.serve import RunningHub, ServeOptions, running_hub, stop_on_signals
 from ivr import events as ev
 from ivr.menu.commands import Transfer
@@ -153,6 +154,11 @@ async def run_ivr(
     ready: Callable[[IvrServers], None] | None = None,
 ) -> IvrServers:
     menu = load_menu(options.menu_path)
+    # The telephony ports are tried before the hub loads its models, as its own port is.
+    for listener in options.audiosocket:
+        check_listen(listener.host, listener.port, "--audiosocket")
+    if options.media_ws is not None:
+        check_listen(options.media_ws.host, options.media_ws.port, "--media-ws")
     stop = stop_on_signals(stop)
     hub_options = dataclasses.replace(options.hub, languages=tuple(menu.languages))
     async with running_hub(hub_options) as running:
@@ -160,18 +166,20 @@ async def run_ivr(
         servers = []
         ports = []
         for listener in options.audiosocket:
-            server = await serve_audiosocket(
-                service.handler(listener.language), listener.host, listener.port
-            )
+            with listen_errors(listener.host, listener.port, "--audiosocket"):
+                server = await serve_audiosocket(
+                    service.handler(listener.language), listener.host, listener.port
+                )
             servers.append(server)
             ports.append(server.port)
         ws_port = None
         if options.media_ws is not None:
-            ws = await serve_media_websockets(
-                service.handler(options.media_ws.language),
-                options.media_ws.host,
-                options.media_ws.port,
-            )
+            with listen_errors(options.media_ws.host, options.media_ws.port, "--media-ws"):
+                ws = await serve_media_websockets(
+                    service.handler(options.media_ws.language),
+                    options.media_ws.host,
+                    options.media_ws.port,
+                )
             servers.append(ws)
             ws_port = ws.port
         info = IvrServers(running.hub.port, ports, ws_port)

@@ -41,6 +41,15 @@ def test_a_port_in_use_is_one_line_before_any_model_loads(
     assert time.monotonic() - started < 30  # not after building or loading a model
 
 
+@pytest.mark.parametrize("flag", ["--audiosocket", "--media-ws"])
+def test_a_busy_telephony_port_is_one_line_too(flag, busy_port, no_model, capsys):
+    where = f"127.0.0.1:{busy_port}" + (":ru" if flag == "--audiosocket" else "")
+    assert main(["ivr", flag, where, "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ivr-assist: port {busy_port} ({flag}) is in use;")
+    assert err.count("\n") == 1
+
+
 def test_check_listen_is_quiet_for_a_free_port_and_port_zero():
     check_listen("127.0.0.1", 0)
     with socket.socket() as s:
