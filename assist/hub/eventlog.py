@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assist.store import BatchWriter, CallStore, ResumePoint
+from assist.store import BatchWriter, CallRecord, CallStore, ResumePoint
 from ivr import events as ev
 from ivr import wire
 
@@ -139,14 +139,14 @@ class EventLog:
         continues its numbering; ``started`` says not to start it again."""
         log = self._logs.get(call_id)
         if log is None:
-            point = ResumePoint()
+            point, record = ResumePoint(), None
             if self.store is not None:
-                point = await asyncio.to_thread(self.store.resume_point, call_id)
+                point, record = await asyncio.to_thread(self._stored, call_id)
             log = self._logs.get(call_id)  # published meanwhile?
             if log is None:
                 log = self._open(call_id, point)
                 if point.last_seq:
-                    self._restore_summary(call_id, point)
+                    self._restore_summary(call_id, point, record)
                 return point
         summary = self.calls.get(call_id)
         audio_s = summary.last_audio_s if summary is not None else 0.0
@@ -167,17 +167,21 @@ class EventLog:
             return ResumePoint()
         return self.store.resume_point(call_id)
 
-    def _restore_summary(self, call_id: str, point: ResumePoint) -> None:
+    def _stored(self, call_id: str) -> tuple[ResumePoint, CallRecord | None]:
+        """Where a stored call stands, and its row (reads the store: off the loop)."""
+        assert self.store is not None
+        point = self.store.resume_point(call_id)
+        return point, (self.store.call(call_id) if point.last_seq else None)
+
+    def _restore_summary(self, call_id: str, point: ResumePoint, record: CallRecord | None) -> None:
         summary = self.calls.setdefault(call_id, CallSummary(call_id))
         summary.last_seq = max(summary.last_seq, point.last_seq)
         summary.last_audio_s = max(summary.last_audio_s, point.audio_s)
-        if self.store is not None:
-            record = self.store.call(call_id)
-            if record is not None:
-                summary.language = summary.language or record.language
-                summary.agent_id = summary.agent_id or record.agent_id
-                summary.peak_score = max(summary.peak_score, record.peak_score)
-                summary.flagged = summary.flagged or record.flagged
+        if record is not None:
+            summary.language = summary.language or record.language
+            summary.agent_id = summary.agent_id or record.agent_id
+            summary.peak_score = max(summary.peak_score, record.peak_score)
+            summary.flagged = summary.flagged or record.flagged
 
     def adopt(self, summary: CallSummary, *, ended: bool) -> None:
         """Put a stored call on the list (after a restart) without its events:

@@ -496,3 +496,54 @@ def test_a_call_that_ended_and_goes_on_is_live_again_and_not_forgotten():
     point, pruned, live = asyncio.run(scenario())
     assert (point.last_seq, point.audio_s, point.started) == (2, 3.0, True)
     assert pruned == [] and live
+
+
+def test_nothing_is_read_from_the_store_on_the_event_loop(tmp_path, random_model, speech_8k):
+    """Resume from the store, a call continued from the store, a screen for a
+    call that left memory: every store read happens in a worker thread."""
+
+    on_loop: list[str] = []
+
+    class Watched(SqliteStore):
+
+        def _read(self, sql, params=()):
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(sql.split(" FROM ")[0])
+            except RuntimeError:
+                pass  # no loop in this thread: a worker
+            return super()._read(sql, params)
+
+    async def scenario():
+        path = tmp_path / "calls.sqlite"
+        first = EventBus(store=SqliteStore(path))
+        first.publish(ev.CallStarted("old", "en", agent_id="s1"))
+        first.publish(ev.TranscriptFinal("old", CUSTOMER, "before"))
+        first.close_store()
+        first.store.close()
+        store = Watched(path)
+        bus = EventBus(store=store)
+        await asyncio.to_thread(bus.restore_calls)
+        engine = VoskEngine(random_model, "en")
+        registry = CallRegistry(lambda lang: engine, bus.publish)
+        hub, url = await started(bus, registry)
+        try:
+            async with connect(f"{url}/ws/agent?call=old&after=1") as ws:
+                resumed = await receive_all(ws)
+            async with connect(f"{url}/ws/ingest?call=stored-before&lang=en") as ws:
+                await ws.send(speech_8k[:3200])
+                await ws.recv()
+                await ws.send('{"eof": 1}')
+                await ws.recv()
+            async with connect(f"{url}/ws/agent?call=nowhere") as ws:
+                missing = await closed_code(ws)
+        finally:
+            await hub.stop()
+            bus.close_store()
+            store.close()
+        return resumed, missing
+
+    resumed, missing = asyncio.run(scenario())
+    assert [e.text for e in resumed] == ["before"]
+    assert missing[0] == 4404
+    assert on_loop == []
