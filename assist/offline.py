@@ -28,10 +28,13 @@ def run_recording(
     *,
     call_id: str | None = None,
     customer_channel: str = "left",
+    pipeline: CallPipeline | None = None,
 ) -> CallRun:
-    call_id = call_id or path.stem
+    """``pipeline``: one made by the caller (e.g. with its anger core traced);
+    by default a new one for ``call_id`` in the engine's language."""
+    call_id = pipeline.call_id if pipeline else call_id or path.stem
     source = WavSource(path, call_id=call_id, customer_channel=customer_channel)
-    pipeline = CallPipeline.create(call_id, engine.language, source=str(path.name))
+    pipeline = pipeline or CallPipeline.create(call_id, engine.language, source=str(path.name))
     events = pipeline.start()
     recognizers: dict[ev.ChannelRole, Recognizer] = {}
     pending: dict[ev.ChannelRole, list[bytes]] = {}

@@ -1,8 +1,10 @@
-"""Run the benchmarks: ``python -m bench`` (all) or ``python -m bench NAME ...``."""
+"""Run the benchmarks: ``python -m bench`` (all) or ``python -m bench NAME ... [--option ...]``
+(options go to every named benchmark that takes them)."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import sys
 from pathlib import Path
@@ -17,14 +19,22 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = argv or available()
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:first_option] or available(), argv[first_option:]
     unknown = [n for n in names if n not in available()]
     if unknown:
         print(f"unknown benchmark(s) {unknown}; available: {available()}", file=sys.stderr)
         return 2
     for name in names:
         print(f"\n=== bench.{name} ===", flush=True)
-        importlib.import_module(f"bench.{name}").main()
+        run = importlib.import_module(f"bench.{name}").main
+        if inspect.signature(run).parameters:
+            run(options)
+        elif options:
+            print(f"bench.{name} takes no options; ignored {options}", file=sys.stderr)
+            run()
+        else:
+            run()
     return 0
 
 

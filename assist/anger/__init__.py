@@ -7,13 +7,14 @@ in ``assist/data/``: ``lexicon_<lang>.toml`` and ``anger.toml``.
 """
 
 from .config import AngerConfig, load_anger_config
-from .core import AngerCore, Assessment
+from .core import AngerCore, Assessment, CueTrace
 from .lexicon import Lexicon, lexicon_keywords, lexicon_vocabulary, load_lexicon
 
 __all__ = [
     "AngerConfig",
     "AngerCore",
     "Assessment",
+    "CueTrace",
     "Lexicon",
     "lexicon_keywords",
     "lexicon_vocabulary",

@@ -68,12 +68,17 @@ class KeywordConfig:
         0, 1
     )  # each repeat of the same term counts this much of the one before
     text_only_conf: float = _num(0, 1)  # confidence assumed for results without word details
+    understood_conf: float = _num(0, 1)  # a word at or above this (not [unk]) was understood
+    context_words: int = _num(1, 200)  # recent final words that tell how well the call is understood
+    understanding_start: float = _num(0, 1)  # understood share at which a keyword starts to count
+    understanding_full: float = _num(0, 1)  # ... and from which it counts fully
+    uncertain_cap: float = _num(0, 1)  # most keywords not fully trusted add together
 
 
 @dataclass(frozen=True)
 class BaselineConfig:
     learn_voiced_s: float = _num(0.5, 120)  # calm voiced speech that makes a full baseline
-    min_voiced_s: float = _num(0.2, 120)  # before this much, population defaults are used
+    prior_voiced_s: float = _num(0, 120)  # the population priors weigh as much as this much speech
     accept_below: float = _num(0, 1)  # speech is learnt only while the voice share stays below this
     commit_delay_s: float = _num(0, 10)  # ... for this long after it was spoken
     adapt_half_life_s: float = _num(1, 3600)  # slow drift of a full baseline (voiced seconds)
@@ -83,15 +88,15 @@ class BaselineConfig:
 class CueConfig:
     """One prosodic cue: evidence ramps from 0 at ``start`` to 1 at ``full``
     above the caller's baseline, contributing up to ``weight`` to the score.
-    With a ``default`` (a population calm value) the cue also counts against
-    that default shifted up by ``default_margin`` (so before and besides a
-    caller baseline, a clearly extreme value still counts)."""
+    The baseline shrinks towards ``prior`` (a population calm value; "none":
+    the caller's own voice only) while little of the caller is known, and
+    then the ramp starts up to ``prior_margin`` higher."""
 
     weight: float = _num(0, 1)
-    start: float = _num(0, 1000)
-    full: float = _num(0, 1000)
-    default: float | None = _num(-1000, 10000)
-    default_margin: float = _num(0, 1000)
+    start: float = _num(-1000, 1000)
+    full: float = _num(-1000, 1000)
+    prior: float | None = _num(-1000, 10000)
+    prior_margin: float = _num(0, 1000)
 
 
 @dataclass(frozen=True)
@@ -106,17 +111,18 @@ class TalkOverConfig:
 @dataclass(frozen=True)
 class ProsodyConfig:
     window_voiced_s: float = _num(0.2, 30)  # recent voiced speech the cues are measured on
+    phrase_gap_s: float = _num(0.05, 5)  # a pause this long starts a new phrase
     min_window_voiced_s: float = _num(0.05, 30)
     max_age_s: float = _num(
         0.5, 120
     )  # speech older than this leaves the window (cues hold meanwhile)
     half_life_s: float = _num(0.1, 600)  # then the cues fade with this half-life
     cap: float = _num(0, 1)  # most all prosodic cues together add to the score
-    pitch: CueConfig = field(metadata={})  # semitones; default in Hz
+    pitch: CueConfig = field(metadata={})  # semitones; prior in Hz
     pitch_range: CueConfig = field(metadata={})  # semitones (10th..90th percentile)
     loudness: CueConfig = field(metadata={})  # dB
     brightness: CueConfig = field(metadata={})  # dB, energy 1-3.4 kHz over 0.3-1 kHz
-    rate: CueConfig = field(metadata={})  # fraction above baseline; default in syllables/s
+    rate: CueConfig = field(metadata={})  # fraction above baseline; prior in syllables/s
     talk_over: TalkOverConfig = field(metadata={})
 
 
@@ -270,11 +276,10 @@ def _check_relations(config: AngerConfig, origin: dict, last: _Source) -> None:
     )
     kw = config.keywords
     need(kw.min_conf < kw.full_conf, ("keywords", "full_conf"), "full_conf must be above min_conf")
-    bl = config.baseline
     need(
-        bl.min_voiced_s <= bl.learn_voiced_s,
-        ("baseline", "min_voiced_s"),
-        "min_voiced_s must not exceed learn_voiced_s",
+        kw.understanding_start < kw.understanding_full,
+        ("keywords", "understanding_full"),
+        "understanding_full must be above understanding_start",
     )
     pr = config.prosody
     need(

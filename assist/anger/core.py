@@ -25,13 +25,35 @@ from ivr.events import (
 )
 
 from .config import AngerConfig, load_anger_config
-from .cues import CUES, NO_CUES, CallerBaseline, CueValues, Evidence, VoiceWindow, cue_evidence
+from .cues import (
+    CUES,
+    NO_CUES,
+    CallerBaseline,
+    CueValues,
+    Evidence,
+    VoiceWindow,
+    cue_deltas,
+    cue_evidence,
+    st_to_hz,
+)
 from .fusion import LevelTracker, TrendTracker
 from .keywords import KeywordTracker
 from .lexicon import Lexicon, load_lexicon, normalize_language
 from .pitch import PitchSettings
 from .prosody import Block, ChannelAnalyzer
+from .reasons import reason_texts
 from .talkover import TalkOverTracker
+
+
+@dataclass(frozen=True)
+class CueTrace:
+    """One measurement of the voice against the baseline (for calibration):
+    each cue's ``delta`` above the baseline (None when not measurable) and
+    how much of the baseline was still the population prior."""
+
+    at_s: float
+    deltas: tuple[float | None, ...]  # in the order of CUES
+    prior_share: float
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,8 @@ class AngerCore:
         self.lexicon = lexicon or load_lexicon(self.language)
         cfg = self.config
         self._analyzers: dict[ChannelRole, ChannelAnalyzer] = {}
-        self._keywords = KeywordTracker(self.lexicon, cfg.keywords)
+        self._texts = reason_texts(self.language)
+        self._keywords = KeywordTracker(self.lexicon, cfg.keywords, self._texts)
         self._hop_s = PitchSettings().hop_s
         self._window = VoiceWindow(cfg.prosody, self._hop_s)
         self._baseline = CallerBaseline(cfg.baseline, cfg.prosody, self._hop_s)
@@ -72,8 +95,10 @@ class AngerCore:
         self._cues: CueValues = NO_CUES
         self._evidence: dict[str, Evidence] = {}
         self._evidence_at_s = 0.0  # when the cue evidence was last measured
+        self._own_share = 0.0  # the voice share against the caller's own calm voice only
         self._last: AngerUpdate | None = None
         self._current: Assessment | None = None
+        self.trace: list[CueTrace] | None = None  # set to a list to record every measurement
 
     # ------------------------------------------------------------ inputs
 
@@ -167,14 +192,21 @@ class AngerCore:
         cues = self._cues
         if cues.voiced_s == 0.0:
             return  # nothing recent: the last evidence fades in _prosody_reasons
-        base = self._baseline.values() if self._baseline.ready else None
-        use_default = not self._baseline.full
+        base = self._baseline.values()
+        prior_share = self._baseline.prior_share
+        if self.trace is not None:
+            self.trace.append(CueTrace(now_s, cue_deltas(cues, base), prior_share))
         evidence: dict[str, Evidence] = {}
+        own = self._baseline.own_values()
+        self._own_share = 0.0
         for name in CUES:
             cfg = getattr(self.config.prosody, name)
-            found = cue_evidence(name, cfg, cues, base, use_default)
+            found = cue_evidence(name, cfg, cues, base, prior_share)
             if found is not None:
                 evidence[name] = found
+            against_own = cue_evidence(name, cfg, cues, own, 0.0)
+            if against_own is not None:
+                self._own_share += cfg.weight * against_own.value
         self._evidence = evidence
         self._evidence_at_s = now_s
 
@@ -185,20 +217,16 @@ class AngerCore:
             return 1.0
         return 0.5 ** (max(0.0, now_s - self._evidence_at_s) / self.config.prosody.half_life_s)
 
-    def _relative_voice_share(self, now_s: float) -> float:
-        pc = self.config.prosody
-        fade = self._fade(now_s)
-        return sum(
-            getattr(pc, n).weight * ev.value * fade
-            for n, ev in self._evidence.items()
-            if ev.relative
-        )
-
     def _prosody_reasons(self, now_s: float) -> list[AngerReason]:
         pc = self.config.prosody
         fade = self._fade(now_s)
         reasons = [
-            AngerReason(kind=name, text=ev.text, weight=getattr(pc, name).weight * ev.value * fade)
+            AngerReason(
+                kind=name,
+                text=self._cue_text(name, ev),
+                weight=getattr(pc, name).weight * ev.value * fade,
+                value=round(ev.delta, 3),
+            )
             for name, ev in self._evidence.items()
         ]
         seconds = self._talk.seconds(now_s)
@@ -209,14 +237,23 @@ class AngerCore:
                 reasons.append(
                     AngerReason(
                         kind="talk_over",
-                        text=f"talking over the agent for {seconds:.0f} s",
+                        text=self._texts.render("talk_over", seconds=seconds),
                         weight=to.weight * e,
+                        value=round(seconds, 1),
                     )
                 )
         total = sum(r.weight for r in reasons)
         if total > pc.cap:
             reasons = [dataclasses.replace(r, weight=r.weight * pc.cap / total) for r in reasons]
         return reasons
+
+    def _cue_text(self, name: str, ev: Evidence) -> str:
+        kind = name if ev.relative else f"{name}_prior"
+        pct = 100 * (2 ** (ev.delta / 12) - 1) if name == "pitch" else 100 * ev.delta
+        now = self._cues.get(name)
+        hz = st_to_hz(now) if name == "pitch" and now is not None else 0.0
+        st = now if name == "pitch_range" and not ev.relative and now is not None else ev.delta
+        return self._texts.render(kind, pct=pct, st=st, db=ev.delta, hz=hz)
 
     def _assess(self, now_s: float) -> list[Event]:
         cfg = self.config
@@ -226,9 +263,9 @@ class AngerCore:
         # The baseline describes the voice, so only the voice decides whether
         # speech was calm enough to learn (angry words in a calm voice are
         # still this caller's calm voice), and only as heard against the
-        # caller's own provisional baseline: a naturally high or bright voice
-        # must be learnt, not held against the population default forever.
-        self._baseline.settle(now_s, self._relative_voice_share(now_s))
+        # caller's own voice learnt so far: a naturally high or bright voice
+        # must be learnt, not held against the population prior forever.
+        self._baseline.settle(now_s, self._own_share * self._fade(now_s))
         level = self._levels.update(now_s, score)
         trend = self._trend.update(now_s, score)
         reasons.sort(key=lambda r: (-r.weight, r.kind, r.text))

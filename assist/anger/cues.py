@@ -1,19 +1,28 @@
 """How the customer sounds now, against how they sounded when calm.
 
 :class:`VoiceWindow` keeps the customer's recent voiced frames and measures the
-cues on the last ``window_voiced_s`` of them: median pitch (semitones),
-pitch range (10th..90th percentile), median loudness of voiced frames,
-brightness (energy 1-3.4 kHz over 0.3-1 kHz) and syllable rate.
+cues on the current phrase (voiced speech since the last pause of
+``phrase_gap_s``), at most its last ``window_voiced_s``: median pitch
+(semitones), pitch range (10th..90th percentile), median loudness of voiced
+frames, brightness (energy 1-3.4 kHz over 0.3-1 kHz) and syllable rate. A new
+phrase shorter than ``min_window_voiced_s`` leaves the last phrase's values in
+place, so a short outburst is measured on itself and not diluted by the calm
+phrase before it.
 
 :class:`CallerBaseline` learns the same cues from the calm start of the call.
-Speech is learnt only if the score stayed below ``accept_below`` from the
-moment it was spoken until ``commit_delay_s`` later, so the first second of an
-outburst does not become "normal". Once ``learn_voiced_s`` is learnt the
-baseline only drifts slowly (``adapt_half_life_s`` of calm voiced speech).
+Speech is learnt only if the voice stayed below ``accept_below`` until the
+phrase ended or ``commit_delay_s`` passed, so the first second of an outburst
+does not become "normal". The baseline it reports shrinks towards the
+population ``prior`` of each cue in proportion to the evidence: after
+``prior_voiced_s`` of calm speech the caller's own voice and the prior weigh
+the same, and the more the caller speaks the less the prior counts. Once
+``learn_voiced_s`` is learnt the baseline only drifts slowly
+(``adapt_half_life_s`` of calm voiced speech).
 
 :func:`cue_evidence` turns a cue and its baseline into evidence 0..1 and a
-reason text; with a population ``default`` in the config an extreme value
-also counts before (and besides) the caller's own baseline.
+reason; while the baseline still rests mostly on the prior, the ramp starts
+``prior_margin`` higher, so a naturally high or bright voice is not called
+heated before the caller's own calm voice is known.
 """
 
 from __future__ import annotations
@@ -59,52 +68,77 @@ NO_CUES = CueValues(None, None, None, None, None, 0.0)
 
 
 class VoiceWindow:
-    """Ring of the customer's recent voiced frames."""
+    """Ring of the customer's recent speech frames (voiced, or active above
+    the noise floor: the unvoiced, noisy parts of speech carry much of the
+    high-frequency energy that a raised voice adds)."""
 
     def __init__(self, config: ProsodyConfig, hop_s: float) -> None:
         self.config = config
         self.hop_s = hop_s
         self._n = max(1, round(config.window_voiced_s / hop_s))
         self._min_n = max(1, round(config.min_window_voiced_s / hop_s))
-        cap = 4 * self._n + 64
+        cap = 8 * self._n + 64
         self._t = np.zeros(cap)
+        self._voiced = np.zeros(cap, dtype=bool)
         self._st = np.zeros(cap)
         self._db = np.zeros(cap)
         self._lo = np.zeros(cap)
         self._hi = np.zeros(cap)
         self._size = 0
+        self._last_voiced_t = -1e9
+        self._phrase_t = -1e9  # time of the current phrase's first voiced frame
+        self._last: CueValues = NO_CUES  # the last phrase measured
+        self._last_t = -1e9  # time of its newest voiced frame
         self.rate_sps: float | None = None
 
     def add(self, block: Block) -> None:
         if block.rate_sps is not None:
             self.rate_sps = block.rate_sps
         voiced = block.voiced
-        k = int(voiced.sum())
+        keep = voiced | block.active
+        k = int(keep.sum())
         if k == 0:
             return
+        vt = block.times_s[voiced]
+        if vt.size:
+            prev = np.concatenate(([self._last_voiced_t], vt[:-1]))
+            gaps = np.flatnonzero(vt - prev > self.config.phrase_gap_s)
+            if gaps.size:
+                self._phrase_t = float(vt[gaps[-1]])
+            self._last_voiced_t = float(vt[-1])
         cap = self._t.size
         if self._size + k > cap:  # keep the newest, drop the oldest half
-            keep = cap // 2
-            for arr in (self._t, self._st, self._db, self._lo, self._hi):
-                arr[:keep] = arr[self._size - keep : self._size]
-            self._size = keep
+            half = cap // 2
+            for arr in (self._t, self._voiced, self._st, self._db, self._lo, self._hi):
+                arr[:half] = arr[self._size - half : self._size]
+            self._size = half
         end = self._size + k
-        self._t[self._size : end] = block.times_s[voiced]
-        self._st[self._size : end] = hz_to_st(block.f0_hz[voiced])
-        self._db[self._size : end] = block.power_db[voiced]
-        self._lo[self._size : end] = block.low_energy[voiced]
-        self._hi[self._size : end] = block.high_energy[voiced]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            st = hz_to_st(block.f0_hz[keep])
+        self._t[self._size : end] = block.times_s[keep]
+        self._voiced[self._size : end] = voiced[keep]
+        self._st[self._size : end] = st
+        self._db[self._size : end] = block.power_db[keep]
+        self._lo[self._size : end] = block.low_energy[keep]
+        self._hi[self._size : end] = block.high_energy[keep]
         self._size = end
 
     def measure(self, now_s: float) -> CueValues:
-        start = max(0, self._size - self._n)
-        ages_ok = self._t[start : self._size] >= now_s - self.config.max_age_s
-        first = start + int(np.argmax(ages_ok)) if ages_ok.any() else self._size
-        n = self._size - first
-        if n < self._min_n:
+        """Cues of the current phrase, or the last phrase's while the current
+        one is too short; nothing once the caller's speech is ``max_age_s`` old."""
+        first = int(np.searchsorted(self._t[: self._size], self._phrase_t))
+        voiced_at = first + np.flatnonzero(self._voiced[first : self._size])
+        if voiced_at.size >= self._min_n:
+            start = int(voiced_at[-self._n]) if voiced_at.size > self._n else first
+            self._last = self._cues(slice(start, self._size))
+            self._last_t = self._last_voiced_t
+        if now_s - self._last_t > self.config.max_age_s:
             return NO_CUES
-        sl = slice(first, self._size)
-        st = self._st[sl]
+        return self._last
+
+    def _cues(self, sl: slice) -> CueValues:
+        voiced = self._voiced[sl]
+        st = self._st[sl][voiced]
         p50 = float(np.median(st))
         # Range without stray octave jumps (a real excursion this far from the
         # median within a second of voiced speech is rare; tracker errors are not).
@@ -113,12 +147,12 @@ class VoiceWindow:
         return CueValues(
             pitch=p50,
             pitch_range=float(p90 - p10),
-            loudness=float(np.median(self._db[sl])),
+            loudness=float(np.median(self._db[sl][voiced])),
             brightness=float(
                 10.0 * np.log10((self._hi[sl].sum() + 1e-9) / (self._lo[sl].sum() + 1e-9))
             ),
             rate=self.rate_sps,
-            voiced_s=n * self.hop_s,
+            voiced_s=st.size * self.hop_s,
         )
 
 
@@ -129,6 +163,7 @@ class CallerBaseline:
         self.hop_s = hop_s
         self._pending: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = deque()
         self._pending_windows: deque[tuple[float, CueValues]] = deque()
+        self._last_voiced_s = -1e9  # time of the newest voiced frame offered
         self._st: list[np.ndarray] = []
         self._db: list[np.ndarray] = []
         self._lo = 0.0
@@ -136,29 +171,39 @@ class CallerBaseline:
         self._ranges: list[float] = []
         self._rates: list[float] = []
         self.voiced_s = 0.0
-        self._values: CueValues | None = None  # frozen summary once full
+        self._own: CueValues | None = None  # the caller's own summary, frozen once full
         self._cached: CueValues | None = None
 
     @property
     def ready(self) -> bool:
-        return self.voiced_s >= self.config.min_voiced_s
+        """Whether the caller's own calm voice weighs at least as much as the prior."""
+        return self.voiced_s >= self.config.prior_voiced_s
 
     @property
     def full(self) -> bool:
-        return self._values is not None
+        return self.voiced_s >= self.config.learn_voiced_s
+
+    @property
+    def prior_share(self) -> float:
+        """How much of the baseline is still the population prior (1 = all of it)."""
+        n0 = self.config.prior_voiced_s
+        return n0 / (n0 + self.voiced_s) if n0 > 0 else 0.0
 
     def offer(self, block: Block) -> None:
         """Speech of one customer block, to be learnt if the voice stays calm
-        for ``commit_delay_s``."""
+        until the phrase ends or ``commit_delay_s`` passes."""
         voiced = block.voiced
-        if voiced.sum() >= 3 and self._plausibly_calm(block, voiced):
+        if voiced.any():
+            self._last_voiced_s = float(block.times_s[voiced][-1])
+        speech = voiced | block.active  # brightness counts unvoiced speech too
+        if voiced.sum() >= 3 and self._plausibly_calm(block, voiced, speech):
             self._pending.append(
                 (
                     float(block.end_s),
                     hz_to_st(block.f0_hz[voiced]),
                     block.power_db[voiced],
-                    block.low_energy[voiced],
-                    block.high_energy[voiced],
+                    block.low_energy[speech],
+                    block.high_energy[speech],
                 )
             )
 
@@ -167,12 +212,12 @@ class CallerBaseline:
         if window.voiced_s > 0:
             self._pending_windows.append((t_s, window))
 
-    def _plausibly_calm(self, block: Block, voiced: np.ndarray) -> bool:
+    def _plausibly_calm(self, block: Block, voiced: np.ndarray, speech: np.ndarray) -> bool:
         """Whether a block sounds like the caller's calm voice learnt so far:
         not half-way to a full cue above it in pitch, loudness or brightness."""
         if self.voiced_s < _GATE_AFTER_S:
             return True
-        base = self.values()
+        base = self.own_values()
         gates = {
             name: (c.start + c.full) / 2
             for name in ("pitch", "loudness", "brightness")
@@ -180,7 +225,7 @@ class CallerBaseline:
         }
         st = float(np.median(hz_to_st(block.f0_hz[voiced])))
         db = float(np.median(block.power_db[voiced]))
-        hi, lo = float(block.high_energy[voiced].sum()), float(block.low_energy[voiced].sum())
+        hi, lo = float(block.high_energy[speech].sum()), float(block.low_energy[speech].sum())
         bright = 10.0 * math.log10((hi + 1e-9) / (lo + 1e-9))
         return not (
             (base.pitch is not None and st - base.pitch > gates["pitch"])
@@ -189,13 +234,16 @@ class CallerBaseline:
         )
 
     def settle(self, now_s: float, voice_score: float) -> None:
-        """Commit pending speech old enough, or drop it all if the voice sounds
-        heated (the prosodic share of the score is at or above ``accept_below``)."""
+        """Commit pending speech whose phrase has ended or that is old enough,
+        or drop it all if the voice sounds heated (the prosodic share of the
+        score is at or above ``accept_below``)."""
         if voice_score >= self.config.accept_below:
             self._pending.clear()
             self._pending_windows.clear()
             return
         horizon = now_s - self.config.commit_delay_s
+        if now_s - self._last_voiced_s >= self.cues.phrase_gap_s:
+            horizon = now_s  # the phrase ended calm: all of it is the caller's calm voice
         while self._pending and self._pending[0][0] <= horizon:
             self._learn_frames(*self._pending.popleft()[1:])
         while self._pending_windows and self._pending_windows[0][0] <= horizon:
@@ -203,22 +251,22 @@ class CallerBaseline:
 
     def _learn_frames(self, st: np.ndarray, db: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         seconds = st.size * self.hop_s
-        if self._values is None:
+        self._cached = None
+        if self._own is None:
             self._st.append(st)
             self._db.append(db)
             self._lo += float(lo.sum())
             self._hi += float(hi.sum())
             self.voiced_s += seconds
-            self._cached = None
-            if self.voiced_s >= self.config.learn_voiced_s:
-                self._values = self.values()
+            if self.full:
+                self._own = self.own_values()
             return
         # Full: drift slowly towards the new calm speech.
         self.voiced_s += seconds
         a = 1.0 - 0.5 ** (seconds / self.config.adapt_half_life_s)
-        v = self._values
+        v = self._own
         bright = 10.0 * math.log10((float(hi.sum()) + 1e-9) / (float(lo.sum()) + 1e-9))
-        self._values = CueValues(
+        self._own = CueValues(
             pitch=_drift(v.pitch, float(np.median(st)), a),
             pitch_range=v.pitch_range,
             loudness=_drift(v.loudness, float(np.median(db)), a),
@@ -228,16 +276,16 @@ class CallerBaseline:
         )
 
     def _learn_window(self, window: CueValues) -> None:
-        if self._values is None:
+        self._cached = None
+        if self._own is None:
             if window.pitch_range is not None:
                 self._ranges.append(window.pitch_range)
             if window.rate is not None:
                 self._rates.append(window.rate)
-            self._cached = None
             return
         a = 1.0 - 0.5 ** (_WINDOW_STEP_VOICED_S / self.config.adapt_half_life_s)
-        v = self._values
-        self._values = CueValues(
+        v = self._own
+        self._own = CueValues(
             pitch=v.pitch,
             pitch_range=_drift(v.pitch_range, window.pitch_range, a),
             loudness=v.loudness,
@@ -246,24 +294,45 @@ class CallerBaseline:
             voiced_s=v.voiced_s,
         )
 
+    def own_values(self) -> CueValues:
+        """The caller's calm voice as learnt, without the priors."""
+        if self._own is not None:
+            return self._own
+        if not self._st:
+            return NO_CUES
+        return CueValues(
+            pitch=float(np.median(np.concatenate(self._st))),
+            pitch_range=float(np.median(self._ranges)) if self._ranges else None,
+            loudness=float(np.median(np.concatenate(self._db))),
+            brightness=10.0 * math.log10((self._hi + 1e-9) / (self._lo + 1e-9)),
+            rate=float(np.median(self._rates)) if self._rates else None,
+            voiced_s=self.voiced_s,
+        )
+
     def values(self) -> CueValues:
-        if self._values is not None:
-            return self._values
+        """The baseline: the caller's own calm voice shrunk towards the priors."""
         if self._cached is None:
-            if not self._st:
-                self._cached = NO_CUES
-            else:
-                st = np.concatenate(self._st)
-                db = np.concatenate(self._db)
-                self._cached = CueValues(
-                    pitch=float(np.median(st)),
-                    pitch_range=float(np.median(self._ranges)) if self._ranges else None,
-                    loudness=float(np.median(db)),
-                    brightness=10.0 * math.log10((self._hi + 1e-9) / (self._lo + 1e-9)),
-                    rate=float(np.median(self._rates)) if self._rates else None,
-                    voiced_s=self.voiced_s,
-                )
+            own = self.own_values()
+            w = self.prior_share
+            shrunk = {name: _shrink(own.get(name), prior_value(self.cues, name), w) for name in CUES}
+            self._cached = CueValues(**shrunk, voiced_s=self.voiced_s)
         return self._cached
+
+
+def prior_value(config: ProsodyConfig, name: str) -> float | None:
+    """A cue's population prior in the cue's own unit (pitch: semitones)."""
+    prior = getattr(config, name).prior
+    if prior is None or name != "pitch":
+        return prior
+    return float(hz_to_st(prior))
+
+
+def _shrink(own: float | None, prior: float | None, prior_share: float) -> float | None:
+    if own is None:
+        return prior
+    if prior is None:
+        return own
+    return prior_share * prior + (1.0 - prior_share) * own
 
 
 def _drift(old: float | None, new: float | None, a: float) -> float | None:
@@ -281,60 +350,35 @@ def _ramp(x: float, start: float, full: float) -> float:
 @dataclass(frozen=True)
 class Evidence:
     value: float  # 0..1
-    text: str
-    relative: bool = True  # against the caller's baseline (else the population default)
+    delta: float  # the cue above the baseline (semitones, dB, or a fraction for rate)
+    relative: bool  # against the caller's own voice (else mostly the population prior)
+
+
+def cue_delta(name: str, now: CueValues, base: CueValues) -> float | None:
+    """How far a cue is above the baseline: semitones or dB, a fraction for rate."""
+    x = now.get(name)
+    b = base.get(name)
+    if x is None or b is None or (name == "rate" and b <= 0):
+        return None
+    return x / b - 1.0 if name == "rate" else x - b
+
+
+def cue_deltas(now: CueValues, base: CueValues) -> tuple[float | None, ...]:
+    return tuple(cue_delta(name, now, base) for name in CUES)
 
 
 def cue_evidence(
-    name: str, cfg: CueConfig, now: CueValues, base: CueValues | None, use_default: bool = True
+    name: str, cfg: CueConfig, now: CueValues, base: CueValues, prior_share: float
 ) -> Evidence | None:
-    """Evidence of one cue against the caller's baseline (if ready) and, with
-    ``use_default``, the population default (if configured); the stronger one
-    is reported. The core stops using the default once the caller's baseline
-    is full: a caller whose calm voice is high should not carry a constant
-    "high pitch" share."""
-    x = now.get(name)
-    if x is None:
+    """Evidence of one cue against the baseline. While the baseline still rests
+    on the population prior (``prior_share`` near 1) the ramp starts up to
+    ``prior_margin`` higher: a voice that is merely high or bright by nature
+    is not yet heated."""
+    delta = cue_delta(name, now, base)
+    if delta is None:
         return None
-    best: Evidence | None = None
-    b = base.get(name) if base is not None else None
-    if name == "rate" and not b:
-        b = None  # a baseline with no syllable rhythm cannot scale a rate
-    if b is not None:
-        delta = x / b - 1.0 if name == "rate" else x - b
-        e = _ramp(delta, cfg.start, cfg.full)
-        if e > 0:
-            best = Evidence(e, _relative_text(name, delta, x, b))
-    if use_default and cfg.default is not None:
-        default = float(hz_to_st(cfg.default)) if name == "pitch" else cfg.default
-        delta = (x / default - 1.0 if name == "rate" else x - default) - cfg.default_margin
-        e = _ramp(delta, cfg.start, cfg.full)
-        if e > 0 and (best is None or e > best.value):
-            best = Evidence(e, _absolute_text(name, x, default), relative=False)
-    return best
-
-
-def _relative_text(name: str, delta: float, x: float, b: float) -> str:
-    if name == "pitch":
-        return f"pitch {100 * (2 ** (delta / 12) - 1):+.0f} % above this caller's baseline"
-    if name == "pitch_range":
-        return f"pitch range {x:.0f} semitones (this caller's baseline {b:.0f})"
-    if name == "loudness":
-        return f"loudness {delta:+.0f} dB above this caller's baseline"
-    if name == "brightness":
-        return f"sharper voice: high-frequency energy {delta:+.0f} dB above this caller's baseline"
-    return f"speaking rate {100 * delta:+.0f} % above this caller's baseline"
-
-
-def _absolute_text(name: str, x: float, default: float) -> str:
-    if name == "pitch":
-        return f"high pitch ({st_to_hz(x):.0f} Hz)"
-    if name == "pitch_range":
-        return f"wide pitch range ({x:.0f} semitones)"
-    if name == "loudness":
-        return f"loudness {x - default:+.0f} dB above a typical voice"
-    if name == "brightness":
-        return (
-            f"sharp voice: high-frequency energy {x - default:+.0f} dB above a typical calm voice"
-        )
-    return f"fast speech ({x:.1f} syllables/s)"
+    shift = cfg.prior_margin * prior_share if cfg.prior is not None else 0.0
+    e = _ramp(delta, cfg.start + shift, cfg.full + shift)
+    if e <= 0:
+        return None
+    return Evidence(e, delta, relative=prior_share < 0.5)

@@ -7,16 +7,29 @@ them and the final result replaces them for good. A word seen in a partial and
 again in the final therefore counts once. A hit's weight is scaled by the
 recogniser's confidence (nothing at or below ``min_conf``), halves with each
 repeat of the same term, counts fully for ``hold_s`` and then fades.
+
+A keyword is trusted only as far as the recogniser understands the call: a
+closed-vocabulary model hearing speech it does not know turns most of it into
+``[unk]`` or unsure words, and now and then into a confident vocabulary word,
+anger words included. So each hit is also scaled by how much of the words
+around it (the same result and the last ``context_words`` final words; the
+hit's own words excluded) came out as real words with at least
+``understood_conf``; and hits not fully trusted together stay under
+``uncertain_cap``, below ``tense``: a lone keyword in a stretch the
+recogniser did not understand cannot raise the level by itself.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
+from ivr.asr.base import UNKNOWN_WORD
 from ivr.events import AngerReason, TranscriptFinal, TranscriptPartial
 
 from .config import KeywordConfig
 from .lexicon import Lexicon, Term, normalize_word, tokenize
+from .reasons import ReasonTexts, reason_texts
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,14 @@ class Hit:
     spoken: str  # the words as recognised
     at_s: float  # end of the last matched word
     conf: float
+    trust: float  # 0..1: how well the recogniser understood the words around it
+
+
+_CONTEXT_PRIOR_WORDS = 2.0  # a result with no context counts as this many half-understood words
+
+
+def _ramp(x: float, start: float, full: float) -> float:
+    return min(1.0, max(0.0, (x - start) / (full - start)))
 
 
 def _conf_factor(conf: float, cfg: KeywordConfig) -> float:
@@ -34,73 +55,102 @@ def _conf_factor(conf: float, cfg: KeywordConfig) -> float:
 
 
 class KeywordTracker:
-    def __init__(self, lexicon: Lexicon, config: KeywordConfig) -> None:
+    def __init__(
+        self, lexicon: Lexicon, config: KeywordConfig, texts: ReasonTexts | None = None
+    ) -> None:
         self.lexicon = lexicon
         self.config = config
+        self.texts = texts or reason_texts(lexicon.language)
         self._final: list[Hit] = []
         self._partial: list[Hit] = []
         self.negated: list[Hit] = []  # cancelled by a negation (kept for inspection)
+        self._context: deque[bool] = deque(maxlen=config.context_words)  # recent final words
 
     def feed(self, event: TranscriptPartial | TranscriptFinal) -> float:
         """Take one recognition result; returns the audio time it reaches."""
-        hits, negated, reach_s = self._hits(event)
+        hits, negated, reach_s, understood = self._hits(event)
         if isinstance(event, TranscriptFinal):
             self._final.extend(hits)
             self._partial = []
             self.negated.extend(negated)
+            self._context.extend(understood)
         else:
             self._partial = hits
         return reach_s
 
     def _hits(
         self, event: TranscriptPartial | TranscriptFinal
-    ) -> tuple[list[Hit], list[Hit], float]:
+    ) -> tuple[list[Hit], list[Hit], float, list[bool]]:
         tokens: list[str] = []
         ends: list[float] = []
         confs: list[float] = []
-        if event.words:
-            for word in event.words:
-                for token in tokenize(word.word):
-                    tokens.append(token)
-                    ends.append(float(word.end_s))
-                    confs.append(float(word.conf))
-        else:
-            tokens = tokenize(event.text)
-            ends = [float(event.at_s)] * len(tokens)
-            confs = [self.config.text_only_conf] * len(tokens)
+        owner: list[int] = []  # the recognised word each token comes from
+        understood: list[bool] = []  # per recognised word
+        cfg = self.config
+        words = (
+            [(w.word, float(w.end_s), float(w.conf)) for w in event.words]
+            if event.words
+            else [(w, float(event.at_s), cfg.text_only_conf) for w in event.text.split()]
+        )
+        for word, end_s, conf in words:
+            understood.append(word != UNKNOWN_WORD and conf >= cfg.understood_conf)
+            for token in tokenize(word):
+                tokens.append(token)
+                ends.append(end_s)
+                confs.append(conf)
+                owner.append(len(understood) - 1)
         reach_s = max([float(event.at_s), *ends])
         hits: list[Hit] = []
         negated: list[Hit] = []
         for match in self.lexicon.find(tokens):
             spoken = " ".join(tokens[i] for i in range(match.start, match.end + 1))
+            own = {owner[i] for i in range(match.start, match.end + 1)}
+            around = [u for i, u in enumerate(understood) if i not in own]
             hit = Hit(
                 term=match.term,
                 spoken=normalize_word(spoken),
                 at_s=ends[match.end],
                 conf=min(confs[i] for i in match.positions),
+                trust=self._trust(around),
             )
             (negated if match.negated else hits).append(hit)
-        return hits, negated, reach_s
+        return hits, negated, reach_s, understood
+
+    def _trust(self, around: list[bool]) -> float:
+        """How far to trust a hit, from the share of understood words around it
+        (this result's other words and the recent final words)."""
+        cfg = self.config
+        known = sum(around) + sum(self._context)
+        count = len(around) + len(self._context)
+        share = (known + 0.5 * _CONTEXT_PRIOR_WORDS) / (count + _CONTEXT_PRIOR_WORDS)
+        return _ramp(share, cfg.understanding_start, cfg.understanding_full)
 
     def contributions(self, now_s: float) -> list[AngerReason]:
         """Current share of the score per (category, spoken words), capped."""
         cfg = self.config
         hits = sorted(self._final + self._partial, key=lambda h: h.at_s)
         seen: dict[str, int] = {}
-        per_category: dict[str, float] = {}
-        items: dict[tuple[str, str], list] = {}
+        weighted: list[tuple[Hit, float]] = []
         for hit in hits:
             repeat = seen.get(hit.term.text, 0)
             seen[hit.term.text] = repeat + 1
             age = max(0.0, now_s - hit.at_s - cfg.hold_s)
             weight = (
                 hit.term.weight
+                * hit.trust
                 * _conf_factor(hit.conf, cfg)
                 * cfg.repeat_factor**repeat
                 * 0.5 ** (age / cfg.half_life_s)
             )
-            if weight <= 0.0:
-                continue
+            if weight > 0.0:
+                weighted.append((hit, weight))
+        uncertain = sum(w for h, w in weighted if h.trust < 1.0)
+        damp = min(1.0, cfg.uncertain_cap / uncertain) if uncertain > 0 else 1.0
+        per_category: dict[str, float] = {}
+        items: dict[tuple[str, str], list] = {}
+        for hit, weight in weighted:
+            if hit.trust < 1.0:
+                weight *= damp
             category = hit.term.category
             per_category[category] = per_category.get(category, 0.0) + weight
             key = (category, hit.spoken)
@@ -119,12 +169,12 @@ class KeywordTracker:
         reasons = []
         for (category, spoken), (weight, count, is_phrase) in items.items():
             label = self.lexicon.category(category).label
-            kind = "phrase" if is_phrase else "keyword"
             times = f" x{count}" if count > 1 else ""
+            template = "phrase" if is_phrase else "keyword"
             reasons.append(
                 AngerReason(
                     kind=f"keyword:{category}",
-                    text=f"{kind} '{spoken}' ({label}){times}",
+                    text=self.texts.render(template, words=spoken, label=label, times=times),
                     weight=weight * scale[category] * overall,
                     words=spoken,
                 )

@@ -18,8 +18,8 @@ def test_shipped_defaults_load_and_are_cached() -> None:
     cfg = load_anger_config()
     assert cfg is load_anger_config()
     assert cfg.levels.tense_exit < cfg.levels.tense_enter < cfg.levels.angry_enter
-    assert cfg.prosody.loudness.default is None
-    assert cfg.prosody.pitch.default is not None
+    assert cfg.prosody.loudness.prior is None
+    assert cfg.prosody.pitch.prior is not None
 
 
 def test_loudness_alone_cannot_reach_tense() -> None:
@@ -38,9 +38,9 @@ def test_site_file_overrides_only_its_keys(tmp_path: Path) -> None:
     assert str(DEFAULT_CONFIG_PATH) in cfg.source and "anger.toml" in cfg.source
 
 
-def test_none_switches_a_population_default_off(tmp_path: Path) -> None:
-    cfg = load_anger_config(site(tmp_path, '[prosody.pitch]\ndefault = "none"\n'))
-    assert cfg.prosody.pitch.default is None
+def test_none_switches_a_population_prior_off(tmp_path: Path) -> None:
+    cfg = load_anger_config(site(tmp_path, '[prosody.pitch]\nprior = "none"\n'))
+    assert cfg.prosody.pitch.prior is None
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,64 @@ def final(text: str, at_s: float, **kw: float) -> TranscriptFinal:
     return TranscriptFinal("c", CUSTOMER, text, words(text, **kw), at_s)
 
 
+# The tests of weights, repeats and fading trust every hit fully; the trust in
+# the recogniser has tests of its own below.
+TRUST_ALL = {"understanding_start": 0.0, "understanding_full": 0.01}
+
+
 def tracker(lang: str = "ru", **changes: float) -> KeywordTracker:
     cfg = load_anger_config().keywords
-    return KeywordTracker(load_lexicon(lang), dataclasses.replace(cfg, **changes))
+    return KeywordTracker(load_lexicon(lang), dataclasses.replace(cfg, **{**TRUST_ALL, **changes}))
+
+
+def trusting(lang: str = "ru") -> KeywordTracker:
+    """A tracker with the shipped trust settings."""
+    return KeywordTracker(load_lexicon(lang), load_anger_config().keywords)
+
+
+def test_a_keyword_among_unknown_words_counts_nothing() -> None:
+    t = trusting()
+    t.feed(final("[unk] [unk] безобразие [unk] [unk] [unk]", 2.0))
+    assert total(t, 2.0) == 0.0
+
+
+def test_a_keyword_among_understood_words_counts_fully() -> None:
+    text = "скажите пожалуйста это просто безобразие с моим тарифом"
+    t, full = trusting(), tracker()
+    t.feed(final(text, 2.0))
+    full.feed(final(text, 2.0))
+    assert total(t, 2.0) == pytest.approx(total(full, 2.0)) and total(t, 2.0) > 0
+
+
+def test_unsure_words_around_a_keyword_lower_its_weight() -> None:
+    t = trusting()
+    event = TranscriptFinal(
+        "c", CUSTOMER, "это просто безобразие я жду уже",
+        tuple(Word(w, i * 0.4, i * 0.4 + 0.4, 1.0 if w == "безобразие" else 0.3)
+              for i, w in enumerate("это просто безобразие я жду уже".split())),
+        2.4,
+    )  # fmt: skip
+    t.feed(event)
+    assert 0.0 <= total(t, 2.4) < 0.5 * load_lexicon("ru").category("insult").weight
+
+
+def test_keywords_in_a_stretch_not_understood_stay_below_tense() -> None:
+    t = trusting("en")
+    for k in range(6):
+        t.feed(final(f"[unk] manager [unk] nonsense [unk] ridiculous [unk] k{k}", 2.0 + 3 * k,
+                     start_s=3 * k))  # fmt: skip
+    cfg = load_anger_config()
+    assert total(t, 20.0) <= cfg.keywords.uncertain_cap + 1e-9 < cfg.levels.tense_enter
+
+
+def test_a_well_understood_call_lends_its_trust_to_a_lone_keyword() -> None:
+    t = trusting()
+    t.feed(final("здравствуйте скажите пожалуйста какой у меня тариф", 3.0))
+    t.feed(partial("безобразие", 4.0, start_s=3.5))
+    assert total(t, 4.0) == pytest.approx(load_lexicon("ru").category("insult").weight)
+    alone = trusting()
+    alone.feed(partial("безобразие", 4.0, start_s=3.5))
+    assert 0.0 < total(alone, 4.0) < total(t, 4.0)  # with no context yet: counted, less
 
 
 def total(t: KeywordTracker, now_s: float) -> float:
@@ -46,7 +101,7 @@ def test_a_word_in_partials_and_final_counts_once() -> None:
     t.feed(partial("это безобразие я", 1.2))
     t.feed(final("это безобразие я звоню", 1.6))
     assert total(t, 1.6) == pytest.approx(once)
-    assert [r.text for r in t.contributions(1.6)] == ["keyword 'безобразие' (insult)"]
+    assert [r.text for r in t.contributions(1.6)] == ["слово «безобразие» (insult)"]
 
 
 def test_a_partial_the_final_revises_away_stops_counting() -> None:
@@ -63,7 +118,7 @@ def test_the_same_word_in_two_finals_counts_twice_with_less_weight() -> None:
     first = total(t, 2.0)
     t.feed(final("просто безобразие", 2.0, start_s=1.2))
     assert total(t, 2.0) == pytest.approx(first * 1.5)
-    assert t.contributions(2.0)[0].text == "keyword 'безобразие' (insult) x2"
+    assert t.contributions(2.0)[0].text == "слово «безобразие» (insult) x2"
 
 
 @pytest.mark.parametrize(
@@ -116,10 +171,10 @@ def test_overall_cap_limits_all_keywords_and_keeps_proportions() -> None:
     reasons = t.contributions(3.0)
     assert sum(r.weight for r in reasons) == pytest.approx(0.5)
     by_text = {r.text: r.weight for r in reasons}
-    assert by_text["keyword 'безобразие' (insult)"] == pytest.approx(
-        by_text["keyword 'идиоты' (insult)"]
+    assert by_text["слово «безобразие» (insult)"] == pytest.approx(
+        by_text["слово «идиоты» (insult)"]
     )
-    assert by_text["phrase 'подам в суд' (threat)"] > by_text["keyword 'идиоты' (insult)"]
+    assert by_text["фраза «подам в суд» (threat)"] > by_text["слово «идиоты» (insult)"]
 
 
 def test_text_only_results_use_the_configured_confidence() -> None:

@@ -1,0 +1,316 @@
+"""The anger core on real human voices (``../shared/devsets/voice``).
+
+Every call is built the way the product meets a caller (the speaker's own
+neutral clip, a pause, the clip under test; :mod:`bench._voice_calls`) and
+goes through the per-call pipeline ``analyze`` uses (``assist.offline``), in
+three variants: as recorded, RMS-equalised per segment, equalised at 8 kHz
+through the phone band. A call is flagged when its peak level is ``angry``
+(strict) or at least ``tense`` (loose).
+
+Printed, per set and pooled:
+- **held out**: the voice fusion refitted with each set left out and scored on
+  that set (speakers and language unseen in the fit): the figure that says
+  how the shipped settings should fare on new voices;
+- **shipped**: the settings in ``assist/data/anger.toml`` (fitted on all sets,
+  so not a held-out figure), with recall per class and, with a recogniser,
+  the share of calm calls given any keyword reason;
+- the best single cue chosen with hindsight (loudness, high-frequency energy
+  share of the test clip against the speaker's neutral clip), as the baseline
+  each set should meet;
+- calls whose speaker has no neutral clip (scored against the population
+  priors) apart;
+- the core's speed, x real time per channel.
+
+Usage: ``./run bench real_voices [--variants recorded equalised phone8k]
+[--sets ased ...] [--limit N] [--asr | --no-asr] [--model DIR] [--jobs N]
+[--iterations N]``. With ``--asr`` (the default when a model for English is
+at hand without building one) the project's recogniser runs too, in English
+for every set: what a closed-vocabulary model makes of speech it does not
+know is exactly what the keyword figures measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import signal
+
+from assist.anger import CueTrace, load_anger_config
+from assist.offline import run_recording
+from assist.pipeline import CallPipeline
+from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, margins_of, uar
+from bench._voice_calls import (
+    DEVSETS,
+    VARIANTS,
+    VoiceCall,
+    available,
+    call_audio,
+    load_calls,
+    test_start_s,
+)
+from ivr import events as ev
+from ivr.asr.base import AsrResult
+from ivr.sources import write_wav
+
+_LEVEL_RANK = {ev.AngerLevel.CALM: 0, ev.AngerLevel.TENSE: 1, ev.AngerLevel.ANGRY: 2}
+_NOTHING = AsrResult("", (), False)
+
+
+@dataclass(frozen=True)
+class Scored:
+    corpus: str
+    angry: bool
+    own_baseline: bool
+    peak_rank: int  # 0 calm, 1 tense, 2 angry
+    keyword_reason: bool
+    trace: tuple[CueTrace, ...]
+    loudness_db: float  # test clip RMS above the baseline clip's
+    hf_share_db: float  # test clip's 1-4 kHz energy share above the baseline clip's
+
+
+class _Silent:
+    """A recogniser that hears nothing (the voice-only run)."""
+
+    rate_hz = 16000
+
+    def accept(self, pcm: bytes) -> AsrResult:
+        return _NOTHING
+
+    def finish(self) -> AsrResult:
+        return _NOTHING
+
+    def reset(self) -> None:
+        pass
+
+
+class _NoSpeechEngine:
+    language = "en"
+
+    def recognizer(self, rate_hz: int, phrases: object = None) -> _Silent:
+        return _Silent()
+
+
+_engine: object = None
+
+
+def _init_worker(model: str | None, asr: bool) -> None:
+    global _engine
+    if asr:
+        from assist.engines import load_engine
+
+        _engine = load_engine("en", model, build=False, progress=False)
+    else:
+        _engine = _NoSpeechEngine()
+
+
+def _score(job: tuple[VoiceCall, str]) -> Scored:
+    call, variant = job
+    pcm, rate_hz = call_audio(call, variant)
+    pipeline = CallPipeline.create(call.call_id, "en")
+    pipeline.anger.trace = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "call.wav"
+        write_wav(path, pcm, rate_hz)
+        run = run_recording(path, _engine, pipeline=pipeline)  # type: ignore[arg-type]
+    peak = 0
+    keyword = False
+    for event in run.events:
+        if isinstance(event, ev.AngerUpdate):
+            peak = max(peak, _LEVEL_RANK[event.level])
+            keyword = keyword or any(r.kind.startswith("keyword") for r in event.reasons)
+    loud, hf = _single_cues(call, pcm, rate_hz)
+    return Scored(
+        call.corpus, call.test.angry, call.own_baseline, peak, keyword,
+        tuple(pipeline.anger.trace), loud, hf,
+    )  # fmt: skip
+
+
+def _single_cues(call: VoiceCall, pcm: np.ndarray, rate_hz: int) -> tuple[float, float]:
+    """The test clip against the baseline clip: RMS level and the share of
+    energy at 1-4 kHz, both in dB (0 when there is no baseline clip)."""
+    if not call.own_baseline:
+        return 0.0, 0.0
+    t0 = round(test_start_s(call) * rate_hz)
+    x = pcm.astype(np.float64)
+    base, test = x[: t0 - round(0.4 * rate_hz)], x[t0:]
+
+    def level_and_share(seg: np.ndarray) -> tuple[float, float]:
+        f, p = signal.welch(seg, fs=rate_hz, nperseg=512)
+        share = p[(f >= 1000) & (f < 4000)].sum() / (p.sum() + 1e-12)
+        return 10 * np.log10(np.mean(seg * seg) + 1e-9), 10 * np.log10(share + 1e-12)
+
+    (lb, hb), (lt, ht) = level_and_share(base), level_and_share(test)
+    return lt - lb, ht - hb
+
+
+def _best_threshold_uar(angry: np.ndarray, x: np.ndarray) -> float:
+    best = 0.5
+    for t in np.unique(x):
+        best = max(best, uar(angry, x >= t))
+    return best
+
+
+def _core_speed(calls: list[VoiceCall]) -> float:
+    """The anger core alone (voice path), x real time per channel."""
+    from assist.anger import AngerCore
+
+    audio_s = cpu_s = 0.0
+    for call in calls:
+        pcm, rate = call_audio(call, "phone8k")
+        core = AngerCore("speed", "en")
+        step = rate // 50
+        chunks = [
+            ev.AudioChunk("speed", ev.ChannelRole.CUSTOMER, rate, pcm[i : i + step].tobytes(), i)
+            for i in range(0, pcm.size, step)
+        ]
+        t = time.process_time()
+        for chunk in chunks:
+            core.feed_audio(chunk)
+        core.flush()
+        cpu_s += time.process_time() - t
+        audio_s += pcm.size / rate
+    return audio_s / max(cpu_s, 1e-9)
+
+
+def _line(name: str, cells: list[str]) -> str:
+    return f"  {name:<15}" + "".join(f"{c:>11}" for c in cells)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench real_voices")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--sets", nargs="+", help="only these sets (default: all)")
+    parser.add_argument("--limit", type=int, default=0, help="at most N calls per set")
+    parser.add_argument("--asr", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--model", help="vosk model directory for --asr")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--iterations", type=int, default=1500, help="fit search steps per fold")
+    args = parser.parse_args(argv if argv is not None else [])
+    if not available():
+        print(f"real_voices: no dev set at {DEVSETS} (it sits beside the repo as "
+              "../shared/devsets/voice); nothing to measure")  # fmt: skip
+        return
+    asr = args.asr
+    if asr is None:
+        asr = _model_at_hand(args.model)
+    calls = load_calls(corpora=args.sets)
+    if args.limit:
+        kept: dict[str, int] = defaultdict(int)
+        calls = [c for c in calls if (kept[c.corpus] := kept[c.corpus] + 1) <= args.limit]
+    config = load_anger_config()
+    print(f"{len(calls)} calls from {len({c.corpus for c in calls})} sets; recogniser: "
+          f"{'the English model' if asr else 'none (voice only; --asr to add it)'}")  # fmt: skip
+    results: dict[str, list[Scored]] = {}
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.jobs, initializer=_init_worker, initargs=(args.model, asr)) as pool:
+        for variant in args.variants:
+            results[variant] = list(pool.map(_score, [(c, variant) for c in calls], chunksize=8))
+    print(f"scored in {time.perf_counter() - t0:.0f} s")
+    corpora = sorted({c.corpus for c in calls})
+    _print_held_out(results, corpora, config, args.iterations)
+    _print_shipped(results, corpora, asr)
+    _print_single_cues(results, corpora)
+    print(f"\nanger core speed: {_core_speed(calls[:: max(1, len(calls) // 60)]):.0f}x real time "
+          "per channel (8 kHz, voice path)")  # fmt: skip
+
+
+def _model_at_hand(model: str | None) -> bool:
+    from ivr.asr.models import ModelNotFound, resolve_model
+
+    try:
+        resolve_model(model, "en", allow_download=False, build=None)
+    except ModelNotFound:
+        return False
+    return True
+
+
+def _fit_data(scored: list[Scored], margins: np.ndarray) -> FitData:
+    own = [s for s in scored if s.own_baseline]
+    return FitData(
+        TracedCalls([s.trace for s in own], margins),
+        np.array([s.angry for s in own]),
+        np.array([s.corpus for s in own]),
+    )
+
+
+def _print_held_out(results: dict[str, list[Scored]], corpora: list[str], config, iterations: int) -> None:
+    """Leave one set out: fit on the others, score the one left out (voice only)."""
+    margins = margins_of(config)
+    data = {v: _fit_data(s, margins) for v, s in results.items()}
+    cap, lv = config.prosody.cap, config.levels
+    shipped = Fusion.of(config)
+    flagged: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
+    print(f"\nHELD OUT (fusion refitted without the set, {iterations} steps; voice only)")
+    for held in corpora:
+        train = {c for c in corpora if c != held}
+        fusion, _ = fit(list(data.values()), shipped, cap=cap, threshold=lv.angry_enter,
+                        groups=train, iterations=iterations)  # fmt: skip
+        for v, d in data.items():
+            m = d.group == held
+            flagged[v][held] = d.calls.peaks(fusion, cap)[m]
+    for v, d in data.items():
+        print(f" {v}: strict UAR (peak angry) | loose UAR (peak >= tense)")
+        print(_line("set", ["strict", "loose", "angry rec", "calm rec"]))
+        pooled_s, pooled_l, ys = [], [], []
+        for held in corpora:
+            y = d.angry[d.group == held]
+            peaks = flagged[v][held]
+            strict, loose = peaks >= lv.angry_enter, peaks >= lv.tense_enter
+            pooled_s.append(strict)
+            pooled_l.append(loose)
+            ys.append(y)
+            print(_line(held, [f"{uar(y, strict):.3f}", f"{uar(y, loose):.3f}",
+                               f"{strict[y].mean():.2f}", f"{(~strict[~y]).mean():.2f}"]))  # fmt: skip
+        y, s, lo = np.concatenate(ys), np.concatenate(pooled_s), np.concatenate(pooled_l)
+        print(_line("POOLED", [f"{uar(y, s):.3f}", f"{uar(y, lo):.3f}",
+                               f"{s[y].mean():.2f}", f"{(~s[~y]).mean():.2f}"]))  # fmt: skip
+    fusion, score = fit(list(data.values()), shipped, cap=cap, threshold=lv.angry_enter,
+                        groups=set(corpora), iterations=iterations)  # fmt: skip
+    print(f" fitted on all sets (mean per-set strict UAR {score:.3f}; compare with the shipped file):")
+    print("   " + fusion.toml().replace("\n", "\n   "))
+
+
+def _print_shipped(results: dict[str, list[Scored]], corpora: list[str], asr: bool) -> None:
+    print("\nSHIPPED SETTINGS (assist/data/anger.toml, fitted on these sets: not held out)")
+    for v, scored in results.items():
+        print(f" {v}:")
+        print(_line("set", ["strict", "loose", "angry rec", "calm rec", "calm+kw"]))
+        groups = [(c, [s for s in scored if s.corpus == c and s.own_baseline]) for c in corpora]
+        groups.append(("POOLED", [s for s in scored if s.own_baseline]))
+        groups.append(("no own neutral", [s for s in scored if not s.own_baseline]))
+        for name, group in groups:
+            if not group:
+                continue
+            y = np.array([s.angry for s in group])
+            rank = np.array([s.peak_rank for s in group])
+            strict, loose = rank >= 2, rank >= 1
+            calm_kw = [s.keyword_reason for s in group if not s.angry]
+            print(_line(name, [
+                f"{uar(y, strict):.3f}", f"{uar(y, loose):.3f}",
+                f"{strict[y].mean():.2f}" if y.any() else "-",
+                f"{(~strict[~y]).mean():.2f}" if (~y).any() else "-",
+                f"{np.mean(calm_kw):.1%}" if asr and calm_kw else "-",
+            ]))  # fmt: skip
+
+
+def _print_single_cues(results: dict[str, list[Scored]], corpora: list[str]) -> None:
+    print("\nBEST SINGLE CUE WITH HINDSIGHT (test clip vs the speaker's neutral clip)")
+    for v, scored in results.items():
+        print(f" {v}:")
+        print(_line("set", ["loudness", "HF share", "best"]))
+        for name in [*corpora, "POOLED"]:
+            group = [s for s in scored if s.own_baseline and name in (s.corpus, "POOLED")]
+            if not group:
+                continue
+            y = np.array([s.angry for s in group])
+            loud = _best_threshold_uar(y, np.array([s.loudness_db for s in group]))
+            hf = _best_threshold_uar(y, np.array([s.hf_share_db for s in group]))
+            print(_line(name, [f"{loud:.3f}", f"{hf:.3f}", f"{max(loud, hf):.3f}"]))
