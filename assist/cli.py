@@ -343,6 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="keep an ended call in memory S seconds, then serve it from the store (default 300)",
     )
+    serve.add_argument(
+        "--recent-window",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="a new supervisor is shown calls that ended in the last S seconds (default 900)",
+    )
     _add_model_options(serve)
     serve.set_defaults(run=cmd_serve)
 

@@ -45,6 +45,7 @@ class ServeOptions:
     audiosocket: tuple[str, ...] = ()  # HOST:PORT[:LANG[:ROLE]] listeners for live assist
     idle_timeout_s: float = 20.0  # an ingress peer that sends nothing this long ends its leg
     retain_ended_s: float = 300.0  # an ended call leaves memory this long after its end
+    recent_window_s: float = 900.0  # ended calls a new supervisor is shown (if still in memory)
     record_dir: Path | None = None  # keep each live call's audio here (DIR/CALL_ID.wav)
     post_call: str | None = None  # "whisper": transcribe each recorded call again after it ends
 
@@ -67,6 +68,7 @@ class ServeOptions:
             audiosocket=tuple(getattr(args, "audiosocket", None) or ()),
             idle_timeout_s=getattr(args, "idle_timeout", 20.0),
             retain_ended_s=getattr(args, "retain_ended", 300.0),
+            recent_window_s=getattr(args, "recent_window", 900.0),
             record_dir=getattr(args, "record", None),
             post_call=getattr(args, "post_call", None),
         )
@@ -132,7 +134,9 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
     with ThreadPoolExecutor(max_workers=2) as executor:
         registry = CallRegistry(lambda lang: engines[lang], publish, executor)
         registry.wrap_pipeline = recorder_for(options, post_calls)
-        limits = HubLimits(idle_timeout_s=options.idle_timeout_s)
+        limits = HubLimits(
+            idle_timeout_s=options.idle_timeout_s, recent_window_s=options.recent_window_s
+        )
         hub = Hub(bus, access=access, registry=registry, limits=limits)
         telephony = Telephony(registry, access, options, listeners)
         with listen_errors(options.host, options.port):

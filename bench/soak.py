@@ -79,7 +79,7 @@ class Server:
             [
                 sys.executable, "-m", "assist", "serve", "--port", str(self.port),
                 "--lang", "en", "--model", str(self.model), "--store", str(self.store),
-                "--quiet", "--idle-timeout", "10", "--retain-ended", "15",
+                "--quiet", "--idle-timeout", "10", "--retain-ended", "15", "--recent-window", "5",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
