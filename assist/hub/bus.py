@@ -41,17 +41,21 @@ class Subscription:
         return self.overflow.is_set()
 
     def offer(self, event: Event) -> None:
-        if self.overflowed:
-            return
-        if self.queue.full():
+        queue = self.queue
+        if queue.full():
+            if self.overflow.is_set():
+                return
             self._drop_partials()
-        if self.queue.full():
-            if isinstance(event, ev.TranscriptPartial):
-                return  # a later partial or the final supersedes it
-            self.overflow.set()
+            if queue.full():
+                if not isinstance(event, ev.TranscriptPartial):
+                    self.overflow.set()  # else a later partial or the final supersedes it
+                return
+        elif self.overflow.is_set():
             return
-        self.queue.put_nowait(event)
-        self.largest_backlog = max(self.largest_backlog, self.queue.qsize())
+        queue.put_nowait(event)
+        waiting = queue.qsize()
+        if waiting > self.largest_backlog:
+            self.largest_backlog = waiting
 
     def _drop_partials(self) -> None:
         kept = [e for e in _drain(self.queue) if not isinstance(e, ev.TranscriptPartial)]
@@ -87,7 +91,7 @@ class EventBus:
             persist=persist,
         )
         self._subscribers: list[Subscription] = []
-        self.largest_backlog = 0  # the most events any subscriber had waiting
+        self._largest_gone = 0  # the largest backlog of subscribers that have left
 
     @property
     def store(self) -> CallStore | None:
@@ -102,9 +106,12 @@ class EventBus:
         for sub in self._subscribers:
             if sub.accepts(event):
                 sub.offer(event)
-                if sub.largest_backlog > self.largest_backlog:
-                    self.largest_backlog = sub.largest_backlog
         return event
+
+    @property
+    def largest_backlog(self) -> int:
+        """The most events any subscriber (now or gone) had waiting."""
+        return max([self._largest_gone, *(s.largest_backlog for s in self._subscribers)])
 
     def history(self, call_id: str, after_seq: int = 0) -> list[Event]:
         """Everything of a call after ``after_seq`` (may read the store here:
@@ -167,3 +174,4 @@ class EventBus:
     def unsubscribe(self, sub: Subscription) -> None:
         if sub in self._subscribers:
             self._subscribers.remove(sub)
+            self._largest_gone = max(self._largest_gone, sub.largest_backlog)
