@@ -332,8 +332,13 @@ class Screens:
             return f"unknown message type {json.dumps(kind)[:40]}"
         call_id, suggestion_id = data.get("call_id"), data.get("suggestion_id")
         summary = self.bus.calls.get(call_id) if isinstance(call_id, str) else None
-        if summary is None or not isinstance(suggestion_id, str) or len(suggestion_id) > 200:
-            return "feedback needs a known call_id and a suggestion_id"
+        if (
+            summary is None
+            or not isinstance(suggestion_id, str)
+            or not 0 < len(suggestion_id) <= 64
+            or not suggestion_id.isprintable()
+        ):
+            return "feedback needs a known call_id and a suggestion_id (printable, 64 at most)"
         if not principal.may_watch(summary.agent_id):
             return "this call belongs to another agent"
         try:

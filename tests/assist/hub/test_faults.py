@@ -547,3 +547,31 @@ def test_nothing_is_read_from_the_store_on_the_event_loop(tmp_path, random_model
     assert [e.text for e in resumed] == ["before"]
     assert missing[0] == 4404
     assert on_loop == []
+
+
+def test_feedback_with_a_control_character_in_its_suggestion_id_is_refused():
+    async def scenario():
+        bus = EventBus()
+        hub, url = await started(bus)
+        try:
+            bus.publish(ev.CallStarted("fb", "en"))
+            async with connect(f"{url}/ws/agent?call=fb") as ws:
+                await receive_all(ws)
+                for suggestion_id in ("s#1\n12:00 FAKE LINE", "\x1b[31m", "x" * 65):
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "feedback",
+                                "call_id": "fb",
+                                "suggestion_id": suggestion_id,
+                                "verdict": "used",
+                            }
+                        )
+                    )
+                got = await receive_all(ws)
+        finally:
+            await hub.stop()
+        assert [type(e).__name__ for e in got] == ["Error"] * 3
+        assert not any(isinstance(e, ev.SuggestionFeedback) for e in bus.history("fb"))
+
+    asyncio.run(scenario())
