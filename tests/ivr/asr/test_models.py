@@ -65,6 +65,10 @@ def test_offline_download_through_vosk_gives_a_message(vosk_dirs, monkeypatch):
 
 
 def test_command_line_prints_the_advice_not_a_traceback(tmp_path):
+    from ivr.sources import write_wav
+
+    # a real recording: analyze checks its files before it looks for a model
+    write_wav(tmp_path / "x.wav", bytes(3200), 8000)
     env = {**os.environ, MODEL_ENV: ""}
     result = subprocess.run(
         [
