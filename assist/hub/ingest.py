@@ -54,8 +54,8 @@ def _shown(value: object) -> str:
 
 
 def _is_one(value: object) -> bool:
-    """The vosk-server protocol's ``1`` (also ``1.0``; never ``true`` or "1")."""
-    return type(value) in (int, float) and value == 1
+    """The vosk-server protocol's ``1`` (never ``true``, ``1.0`` or "1")."""
+    return type(value) is int and value == 1
 
 
 def parse_control(message: str) -> dict[str, Any]:

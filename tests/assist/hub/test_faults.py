@@ -285,6 +285,7 @@ def test_an_ingest_peer_that_falls_silent_is_closed_and_the_call_ends_saying_why
         ('{"eof": "yes"}', "eof"),
         ('{"eof": 0}', "eof"),
         ('{"eof": true}', "eof"),
+        ('{"eof": 1.0}', "eof"),
         ('{"reset": 2}', "reset"),
         ('{"config": {"sample_rate": 11025}}', "11025"),
         ('{"config": {"model": "/etc/passwd"}}', "model"),
