@@ -80,7 +80,10 @@
     const card = el("div", "suggestion " + s.kind);
     card.dataset.id = s.suggestion_id;
     card.appendChild(el("div", "text", s.text));
-    card.appendChild(el("div", "why", t.principles[s.principle] || s.principle));
+    // What it answers, then the principle it serves.
+    const what = t.triggers[s.trigger] || "";
+    const why = t.principles[s.principle] || s.principle;
+    card.appendChild(el("div", "why", what ? `${what} · ${why}` : why));
     const used = el("button", "used", a.used);
     const dismiss = el("button", "dismiss", a.dismiss);
     used.onclick = () => feedback(s, "used", card);

@@ -50,3 +50,10 @@ def test_a_broken_language_file_names_its_line(tmp_path, change, message):
     with pytest.raises(DataFileError, match=re.escape(message)) as err:
         load_screen_text("ru", path)
     assert str(err.value).startswith(f"{path}:")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_what_a_card_answers_is_said_as_in_the_phrase_files(lang):
+    from assist.advisor import load_phrase_book
+
+    assert load_screen_text(lang)["triggers"] == load_phrase_book(lang).trigger_labels

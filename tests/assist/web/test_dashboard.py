@@ -175,7 +175,8 @@ def test_agent_screen_words_follow_the_calls_language(running_hub, page):
     assert text(page, "#h-transcript") == ru["agent"]["transcript"]
     assert text(page, "#level") == ru["levels"]["angry"]
     assert text(page, "#trend") == ru["trends"]["rising"]
-    assert text(page, ".suggestion .why") == ru["principles"]["empathy"]
+    why = f"{ru['triggers']['repeat_contact']} · {ru['principles']['empathy']}"
+    assert text(page, ".suggestion .why") == why  # what it answers, and the principle
     assert text(page, ".suggestion button.used") == ru["agent"]["used"]
     assert text(page, "#transcript .who") == ru["agent"]["customer"]
     assert page.title() == ru["agent"]["title"]
