@@ -153,12 +153,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             continue
         summary = summarise(run)
         detected = batch is not None and batch.detected
-        if not detected:
-            warning = wrong_language_warning(path.name, args.lang, run.events)
-            if warning:
-                print(warning, file=sys.stderr)
+        warning = None if detected else wrong_language_warning(path.name, args.lang, run.events)
+        if warning:
+            print(warning, file=sys.stderr)
         if args.json:
             extra: dict[str, object] = {"engine": args.engine}
+            if warning:
+                extra["language_warning"] = warning.removeprefix("warning: ")
             if batch is not None and detected:
                 extra["language"] = batch.transcript.language
                 extra["language_probability"] = round(batch.language_probability, 3)
