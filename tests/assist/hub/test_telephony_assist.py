@@ -5,7 +5,6 @@ model, and a wss test with a self-signed certificate made by openssl."""
 
 import asyncio
 import json
-import shutil
 import ssl
 import subprocess
 import urllib.request
@@ -145,7 +144,6 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is installed by setup")
 def test_tls_serves_https_and_wss(random_model, tmp_path, speech_8k):
     cert, key = self_signed(tmp_path)
     trust = ssl.create_default_context(cafile=str(cert))
@@ -185,3 +183,33 @@ def test_tls_serves_https_and_wss(random_model, tmp_path, speech_8k):
     assert "partial" in reply or "text" in reply
     assert {e.call_id for e in events if isinstance(e, ev.CallStarted)} == {"tls-1", call_sid}
     assert plain_refused
+
+
+def test_listener_specs_tls_files_and_an_open_audiosocket_off_loopback_are_checked(tmp_path):
+    from assist.hub.access import Access
+    from assist.hub.telephony import AudioSocketListener
+    from assist.serve_telephony import audiosocket_listeners, tls_for
+
+    parsed = AudioSocketListener.parse("10.0.0.5:9093:ru:agent")
+    assert (parsed.host, parsed.port, parsed.language) == ("10.0.0.5", 9093, "ru")
+    assert parsed.role is ev.ChannelRole.AGENT
+    assert AudioSocketListener.parse("127.0.0.1:9092").role is ev.ChannelRole.CUSTOMER
+    for bad in ("9092", "host:port", "h:1:ru:boss", "h:1:ru:agent:x", "h:70000"):
+        with pytest.raises(ValueError, match="HOST:PORT"):
+            AudioSocketListener.parse(bad)
+    with pytest.raises(SystemExit, match="without --access"):
+        audiosocket_listeners(
+            ServeOptions(audiosocket=("0.0.0.0:9092",), languages=("en",)), Access.open_access()
+        )
+    with pytest.raises(SystemExit, match="not served"):
+        audiosocket_listeners(
+            ServeOptions(audiosocket=("127.0.0.1:9092:ru",), languages=("en",)),
+            Access.open_access(),
+        )
+    with pytest.raises(SystemExit, match="no such file"):
+        tls_for(ServeOptions(tls_cert=tmp_path / "missing.pem"))
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    with pytest.raises(SystemExit, match="cannot be used"):
+        tls_for(ServeOptions(tls_cert=tmp_path / "junk.pem"))
+    with pytest.raises(SystemExit, match="needs --tls-cert"):
+        tls_for(ServeOptions(tls_key=tmp_path / "junk.pem"))
