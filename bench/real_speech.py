@@ -18,7 +18,9 @@ Then two checks on the same audio:
 
 - anger keywords on calm speech: the prompts' transcripts through the
   per-call pipeline (as ``analyze --engine ...`` runs them); a prompt with a
-  keyword reason is a false alarm (the prompts are calm IVR speech);
+  keyword reason is a false alarm (the prompts are calm IVR speech), the
+  engine's when the keyword's words were not said (not in the reference),
+  the lexicon's when they were ("try again" read by the IVR voice);
 - replay throughput: minutes-long stereo calls assembled from the prompts
   (phone band, customer and agent taking turns) through ``replay --engine
   whisper``'s workers, with the jobs x threads settings given.
@@ -177,14 +179,17 @@ def whisper_engine(lang: str, threads: int) -> tuple[SpeechEngine | None, str]:
     return engine, f"Whisper base int8, {threads} thread(s), beam 5, VAD ({resolved.origin})"
 
 
-def keyword_alarms(row: Row, items: Sequence[Prompt]) -> tuple[int, list[str]]:
-    """Prompts whose transcript gives a keyword anger reason in the pipeline."""
+def keyword_alarms(row: Row, items: Sequence[Prompt]) -> tuple[int, int, list[str]]:
+    """Prompts whose transcript gives a keyword anger reason in the pipeline:
+    (how many, how many of them on words the speaker did not say, the list).
+    A keyword that was really said is the lexicon's call, not the engine's."""
     from assist.replay.transcribed import run_transcribed
     from assist.replay.transcript_file import RecordedTranscript, Utterance
     from ivr import events as ev
 
     alarms = []
-    for prompt, utterances in zip(items, row.utterances, strict=True):
+    invented = 0
+    for prompt, utterances, ref in zip(items, row.utterances, row.refs, strict=True):
         said = [
             Utterance(ev.ChannelRole.CUSTOMER, u.text, tuple(u.words))
             for u in utterances
@@ -194,16 +199,22 @@ def keyword_alarms(row: Row, items: Sequence[Prompt]) -> tuple[int, list[str]]:
             prompt.wav_path, prompt.name, row.lang, "", prompt.wav_path, tuple(said)
         )
         run = run_transcribed(prompt.wav_path, transcript, row.lang, call_id=prompt.name)
-        reasons = {
-            f"{r.kind} '{r.words}'"
+        found = {
+            (r.kind, r.words)
             for e in run.events
             if isinstance(e, ev.AngerUpdate)
             for r in e.reasons
             if r.kind.startswith("keyword")
         }
-        if reasons:
-            alarms.append(f"    {prompt.name}: {', '.join(sorted(reasons))}")
-    return len(alarms), alarms
+        if not found:
+            continue
+        said = set(ref)
+        not_said = [w for _, w in found if not set(scoring_tokens(w, row.lang)) <= said]
+        invented += bool(not_said)
+        where = "NOT SAID (the engine's error)" if not_said else "said (the lexicon's call)"
+        reasons = ", ".join(f"{kind} '{words}'" for kind, words in sorted(found))
+        alarms.append(f"    {prompt.name}: {reasons}: {where}")
+    return len(alarms), invented, alarms
 
 
 def assemble_calls(
@@ -335,11 +346,14 @@ def main(argv: list[str] | None = None) -> None:
     print("anger keyword reasons on the calm prompts (16 kHz transcripts through the pipeline):")
     for (name, lang), row in whisper_rows.items():
         try:
-            count, lines = keyword_alarms(row, chosen[lang])
+            count, invented, lines = keyword_alarms(row, chosen[lang])
         except Exception as exc:  # the lexicon is data people edit: report, go on
             print(f"  {name} {lang}: not checked ({type(exc).__name__}: {exc})")
             continue
-        print(f"  {name} {lang}: {count} of {len(row.refs)} prompts" + (":" if lines else ""))
+        print(
+            f"  {name} {lang}: {count} of {len(row.refs)} prompts, {invented} of them on "
+            "words not said" + (":" if lines else "")
+        )
         for line in lines:
             print(line)
     if args.no_replay or "whisper" not in args.engines:
