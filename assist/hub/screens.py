@@ -159,6 +159,8 @@ class Screens:
         self.limits = limits
         self.feedback_listeners = feedback_listeners
         self._seats: dict[str, ServerConnection] = {}
+        self._pumps: set[_Pump] = set()
+        self._watchdog: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- routes
 
@@ -267,6 +269,9 @@ class Screens:
         """``digest``: calls whose history is sent as :func:`ended_call_digest`."""
         sub = self.bus.subscribe(accepts)  # subscribe first, then send history: no gap
         pump = _Pump(connection, self.bus, sub)
+        self._pumps.add(pump)
+        if self._watchdog is None or self._watchdog.done():
+            self._watchdog = asyncio.create_task(self._watch_stalls())
         try:
             tasks = [
                 asyncio.create_task(
@@ -287,6 +292,7 @@ class Screens:
                 if exc is not None and not isinstance(exc, ConnectionClosed):
                     raise exc
         finally:
+            self._pumps.discard(pump)
             self.bus.unsubscribe(sub)
 
     @staticmethod
@@ -297,18 +303,24 @@ class Screens:
             await pump.history(call_id, _after_for(after, call_id), digest=call_id in digest)
         await pump.run()
 
-    async def _watch(self, pump: _Pump) -> None:
-        """Close with 4008 a screen whose queue overflowed or that has not
-        taken a message for ``stall_s``."""
+    @staticmethod
+    async def _watch(pump: _Pump) -> None:
+        """Close with 4008 a screen whose queue overflowed (or that stalled)."""
+        await pump.sub.overflow.wait()
+        await pump.connection.close(CLOSE_OVERFLOW, "too slow; reconnect with after=<last seq>")
+
+    async def _watch_stalls(self) -> None:
+        """One task for every screen: a screen that has not taken a message
+        for ``stall_s`` counts as overflowed. Ends when no screen is left."""
         loop = asyncio.get_running_loop()
         tick_s = min(1.0, self.limits.stall_s / 2)
-        while not pump.sub.overflowed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(pump.sub.overflow.wait(), tick_s)
-            since = pump.sending_since
-            if since is not None and loop.time() - since > self.limits.stall_s:
-                break
-        await pump.connection.close(CLOSE_OVERFLOW, "too slow; reconnect with after=<last seq>")
+        while self._pumps:
+            await asyncio.sleep(tick_s)
+            now = loop.time()
+            for pump in list(self._pumps):
+                since = pump.sending_since
+                if since is not None and now - since > self.limits.stall_s:
+                    pump.sub.overflow.set()
 
     async def _read(self, connection: ServerConnection, principal: Principal) -> None:
         async for message in connection:
