@@ -114,36 +114,42 @@ class _Pump:
         self.bus = bus
         self.sub = sub
         self.sent: dict[str, int] = {}  # the last seq sent (or resumed after) per call
-        self.sending_since: float | None = None
-
-    async def send(self, event: ev.Event, text: str) -> None:
-        loop = asyncio.get_running_loop()
-        self.sending_since = loop.time()
-        await self.connection.send(text)
-        self.sending_since = None
-        self.sent[event.call_id] = event.seq
+        self.sends = 0  # sends started
+        self.sending = False  # a send is waiting for the socket
+        self.stall_mark = 0  # what the watchdog saw: ``sends`` at its last tick ...
+        self.stalled_ticks = 0  # ... and for how many ticks that send has not finished
 
     async def history(
         self, call_id: str, after_seq: int, before_seq: int | None = None, *, digest: bool = False
     ) -> None:
-        self.sent.setdefault(call_id, after_seq)
+        sent = self.sent
+        sent.setdefault(call_id, after_seq)
         entries = await self.bus.log.history(call_id, after_seq)
         for event, text in ended_call_digest(entries) if digest else entries:
             if before_seq is not None and event.seq >= before_seq:
                 break
-            if event.seq > self.sent[call_id] and self.sub.accepts(event):
-                await self.send(event, text)
+            if event.seq > sent[call_id] and self.sub.accepts(event):
+                self.sending, self.sends = True, self.sends + 1
+                await self.connection.send(text)
+                self.sending = False
+                sent[call_id] = event.seq
 
     async def run(self) -> None:
+        queue, sent, send = self.sub.queue, self.sent, self.connection.send
+        encoded = self.bus.log.encoded
         while True:
-            event = await self.sub.queue.get()
-            if event.call_id not in self.sent:
+            event = await queue.get()
+            call_id = event.call_id
+            if call_id not in sent:
                 # A call this stream starts to follow now (a new call, or a
                 # seat takes one from the IVR): what happened before comes first.
-                await self.history(event.call_id, 0, before_seq=event.seq)
-            if event.seq <= self.sent[event.call_id]:
+                await self.history(call_id, 0, before_seq=event.seq)
+            if event.seq <= sent[call_id]:
                 continue  # already sent from history
-            await self.send(event, self.bus.encoded(event))
+            self.sending, self.sends = True, self.sends + 1
+            await send(encoded(event))
+            self.sending = False
+            sent[call_id] = event.seq
 
 
 class Screens:
@@ -312,15 +318,17 @@ class Screens:
     async def _watch_stalls(self) -> None:
         """One task for every screen: a screen that has not taken a message
         for ``stall_s`` counts as overflowed. Ends when no screen is left."""
-        loop = asyncio.get_running_loop()
         tick_s = min(1.0, self.limits.stall_s / 2)
+        stalled_after = max(1, round(self.limits.stall_s / tick_s))
         while self._pumps:
             await asyncio.sleep(tick_s)
-            now = loop.time()
             for pump in list(self._pumps):
-                since = pump.sending_since
-                if since is not None and now - since > self.limits.stall_s:
-                    pump.sub.overflow.set()
+                if pump.sending and pump.sends == pump.stall_mark:
+                    pump.stalled_ticks += 1
+                    if pump.stalled_ticks >= stalled_after:
+                        pump.sub.overflow.set()
+                else:
+                    pump.stall_mark, pump.stalled_ticks = pump.sends, 0
 
     async def _read(self, connection: ServerConnection, principal: Principal) -> None:
         async for message in connection:
