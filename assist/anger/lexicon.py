@@ -118,11 +118,9 @@ class LexWord:
     canonical: str = ""  # one concrete form, for the speech model ("" for a prefix)
 
     def matches(self, token: Token) -> bool:
-        return (
-            token.surface in self.forms
-            or not self.keys.isdisjoint(token.keys)
-            or any(token.surface.startswith(s) for s in self.stems)
-        )
+        if not self.keys.isdisjoint(token.keys) or token.surface in self.forms:
+            return True
+        return bool(self.stems) and token.surface.startswith(self.stems)
 
 
 @dataclass(frozen=True)
@@ -363,11 +361,14 @@ class Lexicon:
         self, term: Term, tokens: Sequence[Token], start: int
     ) -> tuple[int, ...] | None:
         positions = [start]
+        last = start
+        reach = self.phrase_max_gap + 2
+        count = len(tokens)
         for word in term.words[1:]:
-            last = positions[-1]
-            for index in range(last + 1, min(len(tokens), last + 2 + self.phrase_max_gap)):
+            for index in range(last + 1, min(count, last + reach)):
                 if word.matches(tokens[index]):
                     positions.append(index)
+                    last = index
                     break
             else:
                 return None
