@@ -233,10 +233,11 @@ def _ru_ordinal(n: int, form: str) -> list[str]:
     rest = n
     if n >= 1000:
         if n % 1000 == 0:
-            # 2000 -> двухтысячный is rare in speech to agents; keep the common ones simple.
+            # "двухтысячный" (one word, genitive stem) is rare in calls: "две тысячный"
+            # is close enough for matching and readable.
             count = n // 1000
-            prefix = "" if count == 1 else "".join(_ru_cardinal(count))
-            return [prefix + "тысячн" + _RU_ENDINGS["hard"][form]]
+            head = [] if count == 1 else _ru_cardinal(count)
+            return [*head, "тысячн" + _RU_ENDINGS["hard"][form]]
         head = _ru_cardinal(n - n % 1000)
         rest = n % 1000
     if rest >= 100:
