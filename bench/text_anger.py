@@ -103,12 +103,14 @@ def evaluate(name: str, lang: str, rows: list[tuple[str, str]]) -> FileResult:
     t0 = time.perf_counter()
     for tokens in token_lists:
         lexicon.find(tokens)
-    t1 = time.perf_counter()
-    for tokens in token_lists:
-        lexicon.find(tokens)
-    t2 = time.perf_counter()
-    result.find_cold_us = 1e6 * (t1 - t0) / max(1, len(rows))
-    result.find_warm_us = 1e6 * (t2 - t1) / max(1, len(rows))
+    result.find_cold_us = 1e6 * (time.perf_counter() - t0) / max(1, len(rows))
+    warm_s = []
+    for _ in range(3):  # the best of three: a shared machine adds noise, never speed
+        t1 = time.perf_counter()
+        for tokens in token_lists:
+            lexicon.find(tokens)
+        warm_s.append(time.perf_counter() - t1)
+    result.find_warm_us = 1e6 * min(warm_s) / max(1, len(rows))
     t3 = time.perf_counter()
     for text, label in rows:
         verdict = score_text(text, lang)
