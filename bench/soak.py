@@ -136,6 +136,7 @@ class Tally:
     received: dict[str, set[int]] = field(default_factory=dict)  # followed call -> seqs
     followed_to_end: set[str] = field(default_factory=set)
     supervisor_first_burst: int = 0  # the most events a new supervisor was sent at once
+    too_slow: int = 0  # screens closed with 4008 (their queue overflowed)
     largest_backlog: int = 0
 
 
@@ -205,7 +206,10 @@ async def _agent(
                 if message["type"] == "CallEnded":
                     tally.followed_to_end.add(call_id)
                     return
-        except (ConnectionClosed, OSError, TimeoutError):
+        except ConnectionClosed as exc:
+            if exc.rcvd is not None and exc.rcvd.code == 4008:
+                tally.too_slow += 1
+        except (OSError, TimeoutError):
             pass
         finally:
             await ws.close()
@@ -225,7 +229,10 @@ async def _supervisors(url: str, down: asyncio.Event, stop: asyncio.Event, tally
                     except TimeoutError:
                         break
                 tally.supervisor_first_burst = max(tally.supervisor_first_burst, burst)
-        except (OSError, InvalidHandshake, ConnectionClosed, TimeoutError):
+        except ConnectionClosed as exc:
+            if exc.rcvd is not None and exc.rcvd.code == 4008:
+                tally.too_slow += 1
+        except (OSError, InvalidHandshake, TimeoutError):
             pass
         await asyncio.sleep(1.0)
 
@@ -355,12 +362,14 @@ def _report(
     largest = max((s.get("largest_screen_backlog", 0) for s in statuses), default=0)
     in_memory = statuses[-1] if statuses else {}
     print(
-        f"largest backlog any screen had: {largest} events (per process); "
+        f"largest backlog any screen had: {largest} events (per process; the limit is 1,000, "
+        f"then 4008: {tally.too_slow} screens closed so, then resumed); "
         f"largest first burst to a new supervisor: {tally.supervisor_first_burst} events"
     )
     print(
         f"in memory at the end: {in_memory.get('calls_in_memory')} calls, "
-        f"{in_memory.get('events_in_memory')} events (ended calls leave after 15 s here)"
+        f"{in_memory.get('events_in_memory')} events (here ended calls leave memory after "
+        "15 s, and a new supervisor is shown those of the last 5 s)"
     )
 
 
