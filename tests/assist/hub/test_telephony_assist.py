@@ -4,6 +4,7 @@ clients acting as Asterisk, Twilio and FreeSWITCH, real vosk on the suite's
 model, and a wss test with a self-signed certificate made by openssl."""
 
 import asyncio
+import dataclasses
 import json
 import ssl
 import subprocess
@@ -213,3 +214,29 @@ def test_listener_specs_tls_files_and_an_open_audiosocket_off_loopback_are_check
         tls_for(ServeOptions(tls_cert=tmp_path / "junk.pem"))
     with pytest.raises(SystemExit, match="needs --tls-cert"):
         tls_for(ServeOptions(tls_key=tmp_path / "junk.pem"))
+
+
+def test_a_call_a_crash_left_open_is_ended_after_the_idle_timeout(random_model, tmp_path):
+    from assist.hub.bus import EventBus
+    from assist.serve_telephony import ORPHAN_REASON
+    from assist.store import SqliteStore
+
+    path = tmp_path / "calls.sqlite"
+    before = EventBus(store=SqliteStore(path))
+    before.publish(ev.CallStarted("cut", "en", agent_id="a1"))
+    before.publish(ev.TranscriptFinal("cut", ev.ChannelRole.CUSTOMER, "hello", at_s=4.0))
+    before.close_store()  # as a crash leaves it: started, never ended
+    before.store.close()
+
+    async def scenario():
+        opts = options(random_model, store_path=path, idle_timeout_s=0.5)
+        opts = dataclasses.replace(opts, use_store=True)
+        async with running_hub(opts) as running:
+            live_at_start = running.bus.calls["cut"].live
+            await asyncio.sleep(1.0)
+            return live_at_start, running.bus.history("cut")
+
+    live_at_start, history = asyncio.run(scenario())
+    assert live_at_start
+    ended = [e for e in history if isinstance(e, ev.CallEnded)]
+    assert len(ended) == 1 and ended[0].reason == ORPHAN_REASON and ended[0].at_s == 4.0
