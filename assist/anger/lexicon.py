@@ -66,10 +66,38 @@ def normalize_language(language: str) -> str:
     return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
 
 
+# Marks of written text, each run read as one token: a sad face (:( :-( (((
+# and sad emoji, not the crying ones, which tweets use for laughing too) as
+# ":(", an angry face or thumbs down as "😠", "?!" and "??" (indignant or
+# insistent questions). Recognised speech has none.
+MARKS: tuple[str, ...] = (":(", "😠", "?!", "??")
+_MARK_PATTERNS = (
+    (
+        ":(",
+        r"(?::-?\(+|\({2,}|[\U0001F61E\U0001F61F\U0001F622\U0001F62B\u2639\U0001F641\U0001F612])+",
+    ),
+    ("😠", r"[\U0001F620\U0001F621\U0001F92C\U0001F624\U0001F44E]+"),
+    ("?!", r"\?+!+[?!]*|!+\?+[?!]*"),
+    ("??", r"\?{2,}"),
+)
+_SCAN = re.compile(
+    "|".join(f"(?P<m{i}>{pattern})" for i, (_, pattern) in enumerate(_MARK_PATTERNS))
+    + f"|(?P<word>{_TOKEN.pattern})"
+)
+
+
 def tokenize(text: str) -> list[str]:
     """Normalised word tokens (as :func:`assist.wordpatterns.tokenize`), masked
-    words kept whole: ``"F***ing hell"`` -> ``["f***ing", "hell"]``."""
-    return _TOKEN.findall(normalize(text).replace("-", " "))
+    words kept whole, marks of written text as their :data:`MARKS`:
+    ``"F***ing hell?!"`` -> ``["f***ing", "hell", "?!"]``."""
+    out = []
+    for found in _SCAN.finditer(normalize(text)):
+        kind = found.lastgroup
+        if kind == "word":
+            out.extend(_TOKEN.findall(found.group().replace("-", " ")))
+        elif kind is not None:
+            out.append(_MARK_PATTERNS[int(kind[1:])][0])
+    return out
 
 
 def is_masked(token: str) -> bool:
@@ -476,6 +504,8 @@ def _load_cached(lang: str, path: Path) -> Lexicon:
 
 def parse_word(written: str, morph: Morphology) -> LexWord:
     """One written word of a term (see the module doc); :class:`PatternError` says why not."""
+    if written in MARKS:  # a mark of written text: itself, nothing to speak
+        return LexWord(written, forms=frozenset({written}))
     exact = written.startswith("=")
     body = normalize_word(written.removeprefix("="))
     pattern = expand_word(body)

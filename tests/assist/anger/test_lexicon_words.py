@@ -182,3 +182,24 @@ def test_a_bad_relief_word_names_its_line(tmp_path: Path) -> None:
     )
     err = error_of(tmp_path, text)
     assert err.line == 4 and "спасибо большое" in str(err)
+
+
+def test_marks_of_written_text_are_tokens_and_count_in_text_only() -> None:
+    assert tokenize("why?! :-( ((( 😡😡 ok?? fine!") == [
+        "why",
+        "?!",
+        ":(",
+        ":(",
+        "😠",
+        "ok",
+        "??",
+        "fine",
+    ]
+    assert "exasperation" in categories("ru", "опять без связи ((")
+    assert "exasperation" in categories("en", "my flight :(")
+    for lang in ("ru", "en"):
+        assert not {":(", "😠", "?!", "??"} & set(lexicon_keywords(lang))  # nothing to speak
+
+
+def test_crying_faces_are_not_read_as_sad() -> None:
+    assert ":(" not in tokenize("I won 😭😭")
