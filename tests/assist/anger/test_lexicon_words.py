@@ -203,3 +203,11 @@ def test_marks_of_written_text_are_tokens_and_count_in_text_only() -> None:
 
 def test_crying_faces_are_not_read_as_sad() -> None:
     assert ":(" not in tokenize("I won 😭😭")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("ru", "интернет совсем не тормозит"), ("en", "never had any problems with them")],
+)
+def test_a_fault_said_not_to_happen_counts_nothing(lang: str, text: str) -> None:
+    assert categories(lang, text) == []
