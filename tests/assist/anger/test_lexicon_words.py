@@ -125,7 +125,7 @@ def test_the_speech_keywords_stay_bounded() -> None:
     """The project's speech model is built for ~300 words a language; the
     lexicon adds one form per term word, never the whole lexemes."""
     for lang in ("ru", "en"):
-        assert 100 < len(lexicon_keywords(lang)) <= 220
+        assert 100 < len(lexicon_keywords(lang)) <= 240
 
 
 def test_the_matching_tokenizer_keeps_masked_words_whole() -> None:
