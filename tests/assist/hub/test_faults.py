@@ -69,7 +69,7 @@ async def closed_code(ws, timeout_s: float = 5.0) -> tuple[int, str]:
 # ---------------------------------------------------------------- exact resume
 
 
-@pytest.mark.parametrize("path", ["/ws/agent?call=a", "/ws/supervisor"])
+@pytest.mark.parametrize("path", ["/ws/agent?call=a", "/ws/agent?seat=s1&call=a", "/ws/supervisor"])
 def test_resume_after_n_sends_what_came_after_n_and_nothing_before(path):
     async def scenario():
         bus = EventBus()
@@ -506,7 +506,6 @@ def test_nothing_is_read_from_the_store_on_the_event_loop(tmp_path, random_model
     on_loop: list[str] = []
 
     class Watched(SqliteStore):
-
         def _read(self, sql, params=()):
             try:
                 asyncio.get_running_loop()
