@@ -111,14 +111,14 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
     """Start the hub (pages, screens, ingest) with its engines and store; stop it on exit."""
     access = access_for(options)
     check_listen(options.host, options.port)  # before the slow part: loading the models
+    tls = tls_for(options)
+    listeners = audiosocket_listeners(options, access)
     engines: dict[str, VoskEngine] = {}
     for lang in options.languages:
         if options.model is not None and engines:
             engines[lang] = next(iter(engines.values()))  # one --model serves every language
         else:
             engines[lang] = load_engine(lang, options.model, allow_download=options.allow_download)
-    tls = tls_for(options)
-    listeners = audiosocket_listeners(options, access)
     store = open_store(options.store_path) if options.use_store else None
     bus = EventBus(store=store, retain_ended_s=options.retain_ended_s)
     # Past calls show on the dashboard (their events stay in the store); read off the loop.
