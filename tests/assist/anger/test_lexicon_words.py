@@ -83,6 +83,8 @@ def test_letters_repeated_for_emphasis_read_as_the_word(
         ("ru", "наш руководитель доволен"),
         ("en", "the manager of the year award"),
         ("en", "how do i cancel a booking and get a refund"),
+        ("ru", "юрист компании прокомментировал размер компенсации"),
+        ("en", "the attorney general spoke about compensation"),
     ],
 )
 def test_role_nouns_and_topic_words_alone_count_nothing(lang: str, text: str) -> None:
@@ -99,6 +101,14 @@ def test_role_nouns_and_topic_words_alone_count_nothing(lang: str, text: str) ->
 )
 def test_role_nouns_in_a_demand_count(lang: str, text: str) -> None:
     assert categories(lang, text) == ["manager_demand"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("ru", "я обращусь к юристу"), ("ru", "требую компенсацию"), ("en", "i will get a lawyer")],
+)
+def test_role_nouns_and_topic_words_in_a_threat_count(lang: str, text: str) -> None:
+    assert categories(lang, text) == ["threat"]
 
 
 def test_thanks_next_to_a_complaint_relieves_it_but_not_across_but() -> None:
