@@ -15,6 +15,7 @@ from assist.hub.calls import CallRegistry
 from assist.hub.server import Hub
 from assist.hub.telephony import AudioSocketListener, TelephonyAssist
 from assist.hub.tls import TlsError, server_context
+from assist.listen import check_listen, listen_errors
 from ivr import events as ev
 from ivr.telephony.audiosocket_server import AudioSocketServer, serve_audiosocket
 from ivr.telephony.media_ws_server import MediaWebsocketServer
@@ -57,6 +58,7 @@ def audiosocket_listeners(options: ServeOptions, access: Access) -> list[AudioSo
                 f"ivr-assist: refusing AudioSocket on {listener.host} without --access FILE; "
                 "AudioSocket carries no credentials: bind it to the interface the PBX reaches"
             )
+        check_listen(listener.host, listener.port, "--audiosocket")
         listeners.append(listener)
     return listeners
 
@@ -91,12 +93,13 @@ class Telephony:
             where = f"{ws_scheme}://{self.options.host}:{hub.port}"
             print(f"telephony: Twilio {where}/twilio, FreeSWITCH {where}/audio_fork", flush=True)
         for listener in self.listeners:
-            server = await serve_audiosocket(
-                self.assist.handler(listener.language, listener.role),
-                listener.host,
-                listener.port,
-                idle_timeout_s=idle_s,
-            )
+            with listen_errors(listener.host, listener.port, "--audiosocket"):
+                server = await serve_audiosocket(
+                    self.assist.handler(listener.language, listener.role),
+                    listener.host,
+                    listener.port,
+                    idle_timeout_s=idle_s,
+                )
             self.servers.append(server)
             print(
                 f"telephony: AudioSocket on {listener.host}:{server.port} "
