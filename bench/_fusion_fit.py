@@ -27,13 +27,19 @@ import numpy as np
 from assist.anger.config import AngerConfig
 from assist.anger.cues import CUES
 
-MIN_WIDTH = np.array([2.0, 1.5, 4.0, 2.0, 0.15])  # semitones, semitones, dB, dB, fraction
-START_LO = np.array([0.0, 0.0, 2.0, 0.0, 0.0])
+# Ramps start above the usual phrase-to-phrase wobble of one calm speaker
+# (neutral clip against the same speaker's other neutral clip: the 75th
+# percentile is about +1 st pitch, +1.5 st range, +1.5 dB loudness and +1.5 dB
+# brightness), so that a long calm call does not collect flags phrase by phrase.
+MIN_WIDTH = np.array([2.5, 2.0, 4.0, 2.5, 0.3])  # semitones, semitones, dB, dB, fraction
+START_LO = np.array([0.5, 1.0, 2.0, 1.5, 0.05])
 START_HI = np.array([4.0, 4.0, 6.0, 4.0, 0.3])
 WIDTH_HI = np.array([8.0, 6.0, 12.0, 8.0, 0.6])
 LOUDNESS = CUES.index("loudness")
 LOUDNESS_FLOOR = 0.3  # weight: +full dB above the baseline alone reaches half-way to angry
-MAX_WEIGHT = 0.9
+MAX_WEIGHT = np.array([0.5, 0.3, 0.5, 0.5, 0.1])  # no cue reaches angry alone; rate is the
+# least reliable measurement (syllable nuclei over seconds) and pitch range the next
+# (a question or a list widens it in calm speech): both stay minor cues
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def fit(data: Sequence[FitData], start: Fusion, *, cap: float, threshold: float,
         if i < iterations // 3:  # explore
             s = rng.uniform(START_LO, START_HI)
             width = rng.uniform(MIN_WIDTH, WIDTH_HI)
-            w = rng.uniform(0.0, MAX_WEIGHT, len(CUES))
+            w = rng.uniform(0.0, MAX_WEIGHT)
         else:  # refine around the best
             s = best.start + rng.normal(0.0, 0.1, len(CUES)) * (START_HI - START_LO)
             width = (best.full - best.start) * np.exp(rng.normal(0.0, 0.15, len(CUES)))

@@ -73,6 +73,7 @@ class KeywordConfig:
     understanding_start: float = _num(0, 1)  # understood share at which a keyword starts to count
     understanding_full: float = _num(0, 1)  # ... and from which it counts fully
     uncertain_cap: float = _num(0, 1)  # most keywords not fully trusted add together
+    complaint_cap: float = _num(0, 1)  # most complaint-kind evidence adds together
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .cues import (
     VoiceWindow,
     cue_deltas,
     cue_evidence,
+    prior_value,
     st_to_hz,
 )
 from .fusion import LevelTracker, TrendTracker
@@ -201,7 +202,15 @@ class AngerCore:
         self._own_share = 0.0
         for name in CUES:
             cfg = getattr(self.config.prosody, name)
-            found = cue_evidence(name, cfg, cues, base, prior_share)
+            found = cue_evidence(
+                name,
+                cfg,
+                cues,
+                base,
+                prior_share,
+                own.get(name),
+                prior_value(self.config.prosody, name),
+            )
             if found is not None:
                 evidence[name] = found
             against_own = cue_evidence(name, cfg, cues, own, 0.0)
@@ -265,7 +274,10 @@ class AngerCore:
         # still this caller's calm voice), and only as heard against the
         # caller's own voice learnt so far: a naturally high or bright voice
         # must be learnt, not held against the population prior forever.
-        self._baseline.settle(now_s, self._own_share * self._fade(now_s))
+        # That comparison counts as far as the caller's own voice is known
+        # (a first tenth of a second learnt says little about the rest).
+        known = 1.0 - self._baseline.prior_share
+        self._baseline.settle(now_s, self._own_share * known * self._fade(now_s))
         level = self._levels.update(now_s, score)
         trend = self._trend.update(now_s, score)
         reasons.sort(key=lambda r: (-r.weight, r.kind, r.text))

@@ -214,24 +214,24 @@ class CallerBaseline:
 
     def _plausibly_calm(self, block: Block, voiced: np.ndarray, speech: np.ndarray) -> bool:
         """Whether a block sounds like the caller's calm voice learnt so far:
-        not half-way to a full cue above it in pitch, loudness or brightness."""
+        not a full cue above it in two of pitch, loudness and brightness at
+        once (a tenth of a second of intonation moves the pitch alone; a
+        heated voice moves several cues together)."""
         if self.voiced_s < _GATE_AFTER_S:
             return True
         base = self.own_values()
-        gates = {
-            name: (c.start + c.full) / 2
-            for name in ("pitch", "loudness", "brightness")
-            if (c := getattr(self.cues, name))
-        }
-        st = float(np.median(hz_to_st(block.f0_hz[voiced])))
-        db = float(np.median(block.power_db[voiced]))
         hi, lo = float(block.high_energy[speech].sum()), float(block.low_energy[speech].sum())
-        bright = 10.0 * math.log10((hi + 1e-9) / (lo + 1e-9))
-        return not (
-            (base.pitch is not None and st - base.pitch > gates["pitch"])
-            or (base.loudness is not None and db - base.loudness > gates["loudness"])
-            or (base.brightness is not None and bright - base.brightness > gates["brightness"])
+        now = {
+            "pitch": float(np.median(hz_to_st(block.f0_hz[voiced]))),
+            "loudness": float(np.median(block.power_db[voiced])),
+            "brightness": 10.0 * math.log10((hi + 1e-9) / (lo + 1e-9)),
+        }
+        above = sum(
+            1
+            for name, x in now.items()
+            if (b := base.get(name)) is not None and x - b > getattr(self.cues, name).full
         )
+        return above < 2
 
     def settle(self, now_s: float, voice_score: float) -> None:
         """Commit pending speech whose phrase has ended or that is old enough,
@@ -354,6 +354,13 @@ class Evidence:
     relative: bool  # against the caller's own voice (else mostly the population prior)
 
 
+def _above_prior(own: float | None, prior: float | None, margin: float) -> float:
+    """0..1: how far a caller's own calm value lies above the population prior."""
+    if own is None or prior is None or margin <= 0:
+        return 1.0
+    return min(1.0, max(0.0, (own - prior) / margin))
+
+
 def cue_delta(name: str, now: CueValues, base: CueValues) -> float | None:
     """How far a cue is above the baseline: semitones or dB, a fraction for rate."""
     x = now.get(name)
@@ -368,16 +375,31 @@ def cue_deltas(now: CueValues, base: CueValues) -> tuple[float | None, ...]:
 
 
 def cue_evidence(
-    name: str, cfg: CueConfig, now: CueValues, base: CueValues, prior_share: float
+    name: str,
+    cfg: CueConfig,
+    now: CueValues,
+    base: CueValues,
+    prior_share: float,
+    own: float | None = None,
+    prior: float | None = None,
 ) -> Evidence | None:
     """Evidence of one cue against the baseline. While the baseline still rests
     on the population prior (``prior_share`` near 1) the ramp starts up to
-    ``prior_margin`` higher: a voice that is merely high or bright by nature
-    is not yet heated."""
+    ``prior_margin`` higher, as far as the caller's ``own`` calm value heard
+    so far lies above the ``prior`` (fully when nothing is known yet): a
+    voice that is merely high or bright by nature is not yet heated, while a
+    low voice rising is. A cue with no prior counts its difference in
+    proportion to how much of the caller is known."""
     delta = cue_delta(name, now, base)
     if delta is None:
         return None
-    shift = cfg.prior_margin * prior_share if cfg.prior is not None else 0.0
+    if cfg.prior is None:
+        # No population value: the baseline shrinks towards what is heard
+        # now, so a difference counts as far as the caller's voice is known.
+        delta *= 1.0 - prior_share
+        shift = 0.0
+    else:
+        shift = cfg.prior_margin * prior_share * _above_prior(own, prior, cfg.prior_margin)
     e = _ramp(delta, cfg.start + shift, cfg.full + shift)
     if e <= 0:
         return None

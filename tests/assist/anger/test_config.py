@@ -22,9 +22,11 @@ def test_shipped_defaults_load_and_are_cached() -> None:
     assert cfg.prosody.pitch.prior is not None
 
 
-def test_loudness_alone_cannot_reach_tense() -> None:
+def test_no_single_voice_cue_reaches_angry_alone() -> None:
+    """Angry from the voice needs two cues to agree (one cue's noise is not enough)."""
     cfg = load_anger_config()
-    assert cfg.prosody.loudness.weight < cfg.levels.tense_enter
+    for name in ("pitch", "pitch_range", "loudness", "brightness", "rate"):
+        assert getattr(cfg.prosody, name).weight < cfg.levels.angry_enter, name
 
 
 def test_site_file_overrides_only_its_keys(tmp_path: Path) -> None:
