@@ -1,8 +1,8 @@
 """Fitting the anger core's voice fusion on traced calls, speakers held out.
 
-The core's voice share is ``min(cap, sum_i weight_i * ramp(delta_i; start_i +
-shift_i, full_i + shift_i))`` where ``shift_i`` is the cue's prior margin
-times how much of the baseline is still the prior (:mod:`assist.anger.cues`).
+The core's voice share is ``min(cap, sum_i weight_i * ramp(excess_i; start_i,
+full_i))`` where ``excess_i`` is the cue above the baseline less what the
+population prior still holds back (:func:`assist.anger.cues.cue_excess`).
 Given every measurement the core made in a call (:class:`assist.anger.CueTrace`)
 that share can be recomputed for other settings without running the audio
 again, so the peak of a call and its level (peak >= ``angry_enter``) follow
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assist.anger import CueTrace
 from assist.anger.config import AngerConfig
 from assist.anger.cues import CUES
 
@@ -31,13 +32,13 @@ from assist.anger.cues import CUES
 # (neutral clip against the same speaker's other neutral clip: the 75th
 # percentile is about +1 st pitch, +1.5 st range, +1.5 dB loudness and +1.5 dB
 # brightness), so that a long calm call does not collect flags phrase by phrase.
-MIN_WIDTH = np.array([2.5, 2.0, 4.0, 2.5, 0.3])  # semitones, semitones, dB, dB, fraction
-START_LO = np.array([0.5, 1.0, 2.0, 1.5, 0.05])
+MIN_WIDTH = np.array([3.0, 3.0, 4.0, 2.5, 0.3])  # semitones, semitones, dB, dB, fraction
+START_LO = np.array([1.0, 1.5, 2.0, 1.5, 0.05])
 START_HI = np.array([4.0, 4.0, 6.0, 4.0, 0.3])
 WIDTH_HI = np.array([8.0, 6.0, 12.0, 8.0, 0.6])
 LOUDNESS = CUES.index("loudness")
 LOUDNESS_FLOOR = 0.3  # weight: +full dB above the baseline alone reaches half-way to angry
-MAX_WEIGHT = np.array([0.5, 0.3, 0.5, 0.5, 0.1])  # no cue reaches angry alone; rate is the
+MAX_WEIGHT = np.array([0.5, 0.2, 0.5, 0.5, 0.1])  # no cue reaches angry alone; rate is the
 # least reliable measurement (syllable nuclei over seconds) and pitch range the next
 # (a question or a list widens it in calm speech): both stay minor cues
 
@@ -67,33 +68,23 @@ class Fusion:
 class TracedCalls:
     """Every call's measurements as flat arrays (one row per measurement)."""
 
-    def __init__(self, traces: Sequence[Sequence], margins: np.ndarray) -> None:
+    def __init__(self, traces: Sequence[Sequence[CueTrace]]) -> None:
         rows: list[np.ndarray] = []
-        shares: list[np.ndarray] = []
         owner: list[np.ndarray] = []
         for k, trace in enumerate(traces):
             if trace:
-                d = np.array([[np.nan if x is None else x for x in t.deltas] for t in trace])
-                p = np.array([t.prior_share for t in trace])
+                x = np.array([[np.nan if v is None else v for v in t.excesses] for t in trace])
             else:  # nothing measured: one empty row keeps the call's place
-                d, p = np.full((1, len(CUES)), np.nan), np.ones(1)
-            rows.append(d)
-            shares.append(p)
-            owner.append(np.full(len(d), k))
-        self.deltas = np.nan_to_num(np.concatenate(rows), nan=-1e3)
-        self.shift = np.outer(np.concatenate(shares), margins)
+                x = np.full((1, len(CUES)), np.nan)
+            rows.append(x)
+            owner.append(np.full(len(x), k))
+        self.excess = np.nan_to_num(np.concatenate(rows), nan=-1e3)
         self.starts = np.r_[0, np.flatnonzero(np.diff(np.concatenate(owner))) + 1]
         self.n = len(traces)
 
     def peaks(self, fusion: Fusion, cap: float) -> np.ndarray:
-        low = fusion.start + self.shift
-        e = np.clip((self.deltas - low) / (fusion.full - fusion.start), 0.0, 1.0)
+        e = np.clip((self.excess - fusion.start) / (fusion.full - fusion.start), 0.0, 1.0)
         return np.minimum(cap, np.maximum.reduceat(e @ fusion.weight, self.starts))
-
-
-def margins_of(config: AngerConfig) -> np.ndarray:
-    cues = [getattr(config.prosody, n) for n in CUES]
-    return np.array([c.prior_margin if c.prior is not None else 0.0 for c in cues])
 
 
 def uar(angry: np.ndarray, flagged: np.ndarray) -> float:
@@ -112,8 +103,9 @@ class FitData:
     group: np.ndarray
 
 
-def mean_uar(data: Sequence[FitData], fusion: Fusion, cap: float, threshold: float,
-             groups: set[str]) -> float:
+def mean_uar(
+    data: Sequence[FitData], fusion: Fusion, cap: float, threshold: float, groups: set[str]
+) -> float:
     scores = []
     for d in data:
         flagged = d.calls.peaks(fusion, cap) >= threshold
@@ -124,8 +116,16 @@ def mean_uar(data: Sequence[FitData], fusion: Fusion, cap: float, threshold: flo
     return float(np.mean(scores)) if scores else 0.0
 
 
-def fit(data: Sequence[FitData], start: Fusion, *, cap: float, threshold: float,
-        groups: set[str], iterations: int = 1500, seed: int = 0) -> tuple[Fusion, float]:
+def fit(
+    data: Sequence[FitData],
+    start: Fusion,
+    *,
+    cap: float,
+    threshold: float,
+    groups: set[str],
+    iterations: int = 1500,
+    seed: int = 0,
+) -> tuple[Fusion, float]:
     rng = np.random.default_rng(seed)
     best = _legal(start)
     best_score = mean_uar(data, best, cap, threshold, groups)

@@ -99,8 +99,21 @@ def read_clip(path: Path) -> np.ndarray:
     """A FLAC clip as float64 samples at 16 kHz (decoded by sox, cached)."""
     if path not in _cache:
         raw = subprocess.run(
-            ["sox", str(path), "-t", "raw", "-e", "signed", "-b", "16", "-c", "1",
-             "-r", str(RATE_HZ), "-"],
+            [
+                "sox",
+                str(path),
+                "-t",
+                "raw",
+                "-e",
+                "signed",
+                "-b",
+                "16",
+                "-c",
+                "1",
+                "-r",
+                str(RATE_HZ),
+                "-",
+            ],
             check=True,
             capture_output=True,
         ).stdout

@@ -46,7 +46,7 @@ from scipy import signal
 from assist.anger import CueTrace, load_anger_config
 from assist.offline import run_recording
 from assist.pipeline import CallPipeline
-from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, margins_of, uar
+from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, uar
 from bench._voice_calls import (
     DEVSETS,
     VARIANTS,
@@ -128,9 +128,15 @@ def _score(job: tuple[VoiceCall, str]) -> Scored:
             keyword = keyword or any(r.kind.startswith("keyword") for r in event.reasons)
     loud, hf = _single_cues(call, pcm, rate_hz)
     return Scored(
-        call.corpus, call.test.angry, call.own_baseline, peak, keyword,
-        tuple(pipeline.anger.trace), loud, hf,
-    )  # fmt: skip
+        call.corpus,
+        call.test.angry,
+        call.own_baseline,
+        peak,
+        keyword,
+        tuple(pipeline.anger.trace),
+        loud,
+        hf,
+    )
 
 
 def _single_cues(call: VoiceCall, pcm: np.ndarray, rate_hz: int) -> tuple[float, float]:
@@ -195,22 +201,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=1500, help="fit search steps per fold")
     args = parser.parse_args(argv if argv is not None else [])
     if not available():
-        print(f"real_voices: no dev set at {DEVSETS} (it sits beside the repo as "
-              "../shared/devsets/voice); nothing to measure")  # fmt: skip
+        print(
+            f"real_voices: no dev set at {DEVSETS} (it sits beside the repo as "
+            "../shared/devsets/voice); nothing to measure"
+        )
         return
     asr = args.asr
     if asr is None:
         asr = _model_at_hand(args.model)
     calls = load_calls(corpora=args.sets)
     if args.limit:
-        kept: dict[str, int] = defaultdict(int)
-        calls = [c for c in calls if (kept[c.corpus] := kept[c.corpus] + 1) <= args.limit]
+        by_set: dict[str, list[VoiceCall]] = defaultdict(list)
+        for call in calls:
+            by_set[call.corpus].append(call)
+        calls = [c for group in by_set.values() for c in group[: args.limit]]
     config = load_anger_config()
-    print(f"{len(calls)} calls from {len({c.corpus for c in calls})} sets; recogniser: "
-          f"{'the English model' if asr else 'none (voice only; --asr to add it)'}")  # fmt: skip
+    print(
+        f"{len(calls)} calls from {len({c.corpus for c in calls})} sets; recogniser: "
+        f"{'the English model' if asr else 'none (voice only; --asr to add it)'}"
+    )
     results: dict[str, list[Scored]] = {}
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(args.jobs, initializer=_init_worker, initargs=(args.model, asr)) as pool:
+    with ProcessPoolExecutor(
+        args.jobs, initializer=_init_worker, initargs=(args.model, asr)
+    ) as pool:
         for variant in args.variants:
             results[variant] = list(pool.map(_score, [(c, variant) for c in calls], chunksize=8))
     print(f"scored in {time.perf_counter() - t0:.0f} s")
@@ -218,8 +232,10 @@ def main(argv: list[str] | None = None) -> None:
     _print_held_out(results, corpora, config, args.iterations)
     _print_shipped(results, corpora, asr)
     _print_single_cues(results, corpora)
-    print(f"\nanger core speed: {_core_speed(calls[:: max(1, len(calls) // 60)]):.0f}x real time "
-          "per channel (8 kHz, voice path)")  # fmt: skip
+    print(
+        f"\nanger core speed: {_core_speed(calls[:: max(1, len(calls) // 60)]):.0f}x real time "
+        "per channel (8 kHz, voice path)"
+    )
 
 
 def _model_at_hand(model: str | None) -> bool:
@@ -232,27 +248,35 @@ def _model_at_hand(model: str | None) -> bool:
     return True
 
 
-def _fit_data(scored: list[Scored], margins: np.ndarray) -> FitData:
+def _fit_data(scored: list[Scored]) -> FitData:
     own = [s for s in scored if s.own_baseline]
     return FitData(
-        TracedCalls([s.trace for s in own], margins),
+        TracedCalls([s.trace for s in own]),
         np.array([s.angry for s in own]),
         np.array([s.corpus for s in own]),
     )
 
 
-def _print_held_out(results: dict[str, list[Scored]], corpora: list[str], config, iterations: int) -> None:
+def _print_held_out(
+    results: dict[str, list[Scored]], corpora: list[str], config, iterations: int
+) -> None:
     """Leave one set out: fit on the others, score the one left out (voice only)."""
-    margins = margins_of(config)
-    data = {v: _fit_data(s, margins) for v, s in results.items()}
+    data = {v: _fit_data(s) for v, s in results.items()}
+    ranks = {v: np.array([s.peak_rank for s in r if s.own_baseline]) for v, r in results.items()}
     cap, lv = config.prosody.cap, config.levels
     shipped = Fusion.of(config)
     flagged: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     print(f"\nHELD OUT (fusion refitted without the set, {iterations} steps; voice only)")
     for held in corpora:
         train = {c for c in corpora if c != held}
-        fusion, _ = fit(list(data.values()), shipped, cap=cap, threshold=lv.angry_enter,
-                        groups=train, iterations=iterations)  # fmt: skip
+        fusion, _ = fit(
+            list(data.values()),
+            shipped,
+            cap=cap,
+            threshold=lv.angry_enter,
+            groups=train,
+            iterations=iterations,
+        )
         for v, d in data.items():
             m = d.group == held
             flagged[v][held] = d.calls.peaks(fusion, cap)[m]
@@ -267,14 +291,48 @@ def _print_held_out(results: dict[str, list[Scored]], corpora: list[str], config
             pooled_s.append(strict)
             pooled_l.append(loose)
             ys.append(y)
-            print(_line(held, [f"{uar(y, strict):.3f}", f"{uar(y, loose):.3f}",
-                               f"{strict[y].mean():.2f}", f"{(~strict[~y]).mean():.2f}"]))  # fmt: skip
+            print(
+                _line(
+                    held,
+                    [
+                        f"{uar(y, strict):.3f}",
+                        f"{uar(y, loose):.3f}",
+                        f"{strict[y].mean():.2f}",
+                        f"{(~strict[~y]).mean():.2f}",
+                    ],
+                )
+            )
         y, s, lo = np.concatenate(ys), np.concatenate(pooled_s), np.concatenate(pooled_l)
-        print(_line("POOLED", [f"{uar(y, s):.3f}", f"{uar(y, lo):.3f}",
-                               f"{s[y].mean():.2f}", f"{(~s[~y]).mean():.2f}"]))  # fmt: skip
-    fusion, score = fit(list(data.values()), shipped, cap=cap, threshold=lv.angry_enter,
-                        groups=set(corpora), iterations=iterations)  # fmt: skip
-    print(f" fitted on all sets (mean per-set strict UAR {score:.3f}; compare with the shipped file):")
+        print(
+            _line(
+                "POOLED",
+                [
+                    f"{uar(y, s):.3f}",
+                    f"{uar(y, lo):.3f}",
+                    f"{s[y].mean():.2f}",
+                    f"{(~s[~y]).mean():.2f}",
+                ],
+            )
+        )
+    agree = [
+        float(np.mean((d.calls.peaks(shipped, cap) >= lv.angry_enter) == (ranks[v] >= 2)))
+        for v, d in data.items()
+    ]
+    print(
+        f" check: replaying the traces with the shipped settings agrees with the pipeline's "
+        f"own angry flags on {min(agree):.1%} of calls or more (voice only: keywords excluded)"
+    )
+    fusion, score = fit(
+        list(data.values()),
+        shipped,
+        cap=cap,
+        threshold=lv.angry_enter,
+        groups=set(corpora),
+        iterations=iterations,
+    )
+    print(
+        f" fitted on all sets (mean per-set strict UAR {score:.3f}; compare with the shipped file):"
+    )
     print("   " + fusion.toml().replace("\n", "\n   "))
 
 
@@ -293,12 +351,18 @@ def _print_shipped(results: dict[str, list[Scored]], corpora: list[str], asr: bo
             rank = np.array([s.peak_rank for s in group])
             strict, loose = rank >= 2, rank >= 1
             calm_kw = [s.keyword_reason for s in group if not s.angry]
-            print(_line(name, [
-                f"{uar(y, strict):.3f}", f"{uar(y, loose):.3f}",
-                f"{strict[y].mean():.2f}" if y.any() else "-",
-                f"{(~strict[~y]).mean():.2f}" if (~y).any() else "-",
-                f"{np.mean(calm_kw):.1%}" if asr and calm_kw else "-",
-            ]))  # fmt: skip
+            print(
+                _line(
+                    name,
+                    [
+                        f"{uar(y, strict):.3f}",
+                        f"{uar(y, loose):.3f}",
+                        f"{strict[y].mean():.2f}" if y.any() else "-",
+                        f"{(~strict[~y]).mean():.2f}" if (~y).any() else "-",
+                        f"{np.mean(calm_kw):.1%}" if asr and calm_kw else "-",
+                    ],
+                )
+            )
 
 
 def _print_single_cues(results: dict[str, list[Scored]], corpora: list[str]) -> None:

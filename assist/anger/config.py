@@ -69,11 +69,10 @@ class KeywordConfig:
     )  # each repeat of the same term counts this much of the one before
     text_only_conf: float = _num(0, 1)  # confidence assumed for results without word details
     understood_conf: float = _num(0, 1)  # a word at or above this (not [unk]) was understood
-    context_words: int = _num(1, 200)  # recent final words that tell how well the call is understood
+    context_words: int = _num(1, 200)  # recent final words: how well the call is understood
     understanding_start: float = _num(0, 1)  # understood share at which a keyword starts to count
     understanding_full: float = _num(0, 1)  # ... and from which it counts fully
     uncertain_cap: float = _num(0, 1)  # most keywords not fully trusted add together
-    complaint_cap: float = _num(0, 1)  # most complaint-kind evidence adds together
 
 
 @dataclass(frozen=True)

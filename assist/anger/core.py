@@ -32,8 +32,8 @@ from .cues import (
     CueValues,
     Evidence,
     VoiceWindow,
-    cue_deltas,
     cue_evidence,
+    cue_excess,
     prior_value,
     st_to_hz,
 )
@@ -49,11 +49,11 @@ from .talkover import TalkOverTracker
 @dataclass(frozen=True)
 class CueTrace:
     """One measurement of the voice against the baseline (for calibration):
-    each cue's ``delta`` above the baseline (None when not measurable) and
-    how much of the baseline was still the population prior."""
+    each cue's excess, the amount its ramp reads (None when not measurable),
+    and how much of the baseline was still the population prior."""
 
     at_s: float
-    deltas: tuple[float | None, ...]  # in the order of CUES
+    excesses: tuple[float | None, ...]  # in the order of CUES
     prior_share: float
 
 
@@ -194,28 +194,24 @@ class AngerCore:
         if cues.voiced_s == 0.0:
             return  # nothing recent: the last evidence fades in _prosody_reasons
         base = self._baseline.values()
-        prior_share = self._baseline.prior_share
-        if self.trace is not None:
-            self.trace.append(CueTrace(now_s, cue_deltas(cues, base), prior_share))
-        evidence: dict[str, Evidence] = {}
         own = self._baseline.own_values()
+        prior_share = self._baseline.prior_share
+        evidence: dict[str, Evidence] = {}
+        excesses: list[float | None] = []
         self._own_share = 0.0
         for name in CUES:
             cfg = getattr(self.config.prosody, name)
-            found = cue_evidence(
-                name,
-                cfg,
-                cues,
-                base,
-                prior_share,
-                own.get(name),
-                prior_value(self.config.prosody, name),
-            )
-            if found is not None:
-                evidence[name] = found
+            prior = prior_value(self.config.prosody, name)
+            found = cue_excess(name, cfg, cues, base, prior_share, own.get(name), prior)
+            excesses.append(None if found is None else found[1])
+            ev = cue_evidence(name, cfg, cues, base, prior_share, own.get(name), prior)
+            if ev is not None:
+                evidence[name] = ev
             against_own = cue_evidence(name, cfg, cues, own, 0.0)
             if against_own is not None:
                 self._own_share += cfg.weight * against_own.value
+        if self.trace is not None:
+            self.trace.append(CueTrace(now_s, tuple(excesses), prior_share))
         self._evidence = evidence
         self._evidence_at_s = now_s
 

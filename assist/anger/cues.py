@@ -314,7 +314,9 @@ class CallerBaseline:
         if self._cached is None:
             own = self.own_values()
             w = self.prior_share
-            shrunk = {name: _shrink(own.get(name), prior_value(self.cues, name), w) for name in CUES}
+            shrunk = {
+                name: _shrink(own.get(name), prior_value(self.cues, name), w) for name in CUES
+            }
             self._cached = CueValues(**shrunk, voiced_s=self.voiced_s)
         return self._cached
 
@@ -370,8 +372,33 @@ def cue_delta(name: str, now: CueValues, base: CueValues) -> float | None:
     return x / b - 1.0 if name == "rate" else x - b
 
 
-def cue_deltas(now: CueValues, base: CueValues) -> tuple[float | None, ...]:
-    return tuple(cue_delta(name, now, base) for name in CUES)
+def cue_excess(
+    name: str,
+    cfg: CueConfig,
+    now: CueValues,
+    base: CueValues,
+    prior_share: float,
+    own: float | None = None,
+    prior: float | None = None,
+) -> tuple[float, float] | None:
+    """A cue's ``delta`` above the baseline and the ``excess`` its ramp reads
+    (evidence = ramp(excess; start, full)). While the baseline still rests on
+    the population prior (``prior_share`` near 1) the excess is up to
+    ``prior_margin`` smaller, as far as the caller's ``own`` calm value heard
+    so far lies above the ``prior`` (fully when nothing is known yet): a voice
+    that is merely high or bright by nature is not yet heated, while a low
+    voice rising is. A cue with no prior counts its difference in proportion
+    to how much of the caller is known."""
+    delta = cue_delta(name, now, base)
+    if delta is None:
+        return None
+    if cfg.prior is None:
+        # No population value: the baseline shrinks towards what is heard
+        # now, so a difference counts as far as the caller's voice is known.
+        return delta, delta * (1.0 - prior_share)
+    return delta, delta - cfg.prior_margin * prior_share * _above_prior(
+        own, prior, cfg.prior_margin
+    )
 
 
 def cue_evidence(
@@ -383,24 +410,12 @@ def cue_evidence(
     own: float | None = None,
     prior: float | None = None,
 ) -> Evidence | None:
-    """Evidence of one cue against the baseline. While the baseline still rests
-    on the population prior (``prior_share`` near 1) the ramp starts up to
-    ``prior_margin`` higher, as far as the caller's ``own`` calm value heard
-    so far lies above the ``prior`` (fully when nothing is known yet): a
-    voice that is merely high or bright by nature is not yet heated, while a
-    low voice rising is. A cue with no prior counts its difference in
-    proportion to how much of the caller is known."""
-    delta = cue_delta(name, now, base)
-    if delta is None:
+    """Evidence 0..1 of one cue (see :func:`cue_excess`)."""
+    found = cue_excess(name, cfg, now, base, prior_share, own, prior)
+    if found is None:
         return None
-    if cfg.prior is None:
-        # No population value: the baseline shrinks towards what is heard
-        # now, so a difference counts as far as the caller's voice is known.
-        delta *= 1.0 - prior_share
-        shift = 0.0
-    else:
-        shift = cfg.prior_margin * prior_share * _above_prior(own, prior, cfg.prior_margin)
-    e = _ramp(delta, cfg.start + shift, cfg.full + shift)
+    delta, excess = found
+    e = _ramp(excess, cfg.start, cfg.full)
     if e <= 0:
         return None
     return Evidence(e, delta, relative=prior_share < 0.5)

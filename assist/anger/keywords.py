@@ -125,9 +125,6 @@ class KeywordTracker:
         share = (known + 0.5 * _CONTEXT_PRIOR_WORDS) / (count + _CONTEXT_PRIOR_WORDS)
         return _ramp(share, cfg.understanding_start, cfg.understanding_full)
 
-    def _is_complaint(self, hit: Hit) -> bool:
-        return getattr(self.lexicon.category(hit.term.category), "kind", "anger") == "complaint"
-
     def contributions(self, now_s: float) -> list[AngerReason]:
         """Current share of the score per (category, spoken words), capped."""
         cfg = self.config
@@ -149,15 +146,12 @@ class KeywordTracker:
                 weighted.append((hit, weight))
         uncertain = sum(w for h, w in weighted if h.trust < 1.0)
         damp = min(1.0, cfg.uncertain_cap / uncertain) if uncertain > 0 else 1.0
-        complaints = sum(w for h, w in weighted if self._is_complaint(h))
-        complaint_damp = min(1.0, cfg.complaint_cap / complaints) if complaints > 0 else 1.0
+
         per_category: dict[str, float] = {}
         items: dict[tuple[str, str], list] = {}
         for hit, weight in weighted:
             if hit.trust < 1.0:
                 weight *= damp
-            if self._is_complaint(hit):
-                weight *= complaint_damp
             category = hit.term.category
             per_category[category] = per_category.get(category, 0.0) + weight
             key = (category, hit.spoken)

@@ -49,9 +49,7 @@ def reason_texts(language: str, path: Path = REASONS_PATH) -> ReasonTexts:
     for kind in KINDS:
         template = table.get(kind)
         if not isinstance(template, str):
-            raise DataFileError(
-                path, keys.line((lang,)), f"[{lang}] needs a text for '{kind}'"
-            )
+            raise DataFileError(path, keys.line((lang,)), f"[{lang}] needs a text for '{kind}'")
         try:
             template.format(**_SAMPLE)
         except (KeyError, ValueError, IndexError) as exc:

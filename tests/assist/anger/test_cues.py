@@ -190,6 +190,8 @@ def test_against_the_prior_the_ramp_starts_higher() -> None:
     high = cues(pitch=float(hz_to_st(p.pitch.prior * 2 ** ((p.pitch.start + 1) / 12))))
     assert cue_evidence("pitch", p.pitch, high, prior, prior_share=0.0) is not None
     assert cue_evidence("pitch", p.pitch, high, prior, prior_share=1.0) is None
-    extreme = cues(pitch=float(hz_to_st(p.pitch.prior * 2 ** ((p.pitch.full + p.pitch.prior_margin) / 12))))
+    extreme = cues(
+        pitch=float(hz_to_st(p.pitch.prior * 2 ** ((p.pitch.full + p.pitch.prior_margin) / 12)))
+    )
     found = cue_evidence("pitch", p.pitch, extreme, prior, prior_share=1.0)
     assert found is not None and found.value == pytest.approx(1.0) and not found.relative
