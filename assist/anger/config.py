@@ -78,7 +78,6 @@ class KeywordConfig:
 @dataclass(frozen=True)
 class BaselineConfig:
     learn_voiced_s: float = _num(0.5, 120)  # calm voiced speech that makes a full baseline
-    prior_voiced_s: float = _num(0, 120)  # the population priors weigh as much as this much speech
     accept_below: float = _num(0, 1)  # speech is learnt only while the voice share stays below this
     commit_delay_s: float = _num(0, 10)  # ... for this long after it was spoken
     adapt_half_life_s: float = _num(1, 3600)  # slow drift of a full baseline (voiced seconds)
@@ -89,14 +88,16 @@ class CueConfig:
     """One prosodic cue: evidence ramps from 0 at ``start`` to 1 at ``full``
     above the caller's baseline, contributing up to ``weight`` to the score.
     The baseline shrinks towards ``prior`` (a population calm value; "none":
-    the caller's own voice only) while little of the caller is known, and
-    then the ramp starts up to ``prior_margin`` higher."""
+    towards the value heard now) as if the prior were ``prior_voiced_s`` of
+    the caller's calm speech, and while it rests on the prior the ramp starts
+    up to ``prior_margin`` higher."""
 
     weight: float = _num(0, 1)
     start: float = _num(-1000, 1000)
     full: float = _num(-1000, 1000)
     prior: float | None = _num(-1000, 10000)
     prior_margin: float = _num(0, 1000)
+    prior_voiced_s: float = _num(0, 120)  # the prior weighs as much as this much calm speech
 
 
 @dataclass(frozen=True)

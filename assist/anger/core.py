@@ -49,12 +49,10 @@ from .talkover import TalkOverTracker
 @dataclass(frozen=True)
 class CueTrace:
     """One measurement of the voice against the baseline (for calibration):
-    each cue's excess, the amount its ramp reads (None when not measurable),
-    and how much of the baseline was still the population prior."""
+    each cue's excess, the amount its ramp reads (None when not measurable)."""
 
     at_s: float
     excesses: tuple[float | None, ...]  # in the order of CUES
-    prior_share: float
 
 
 @dataclass(frozen=True)
@@ -195,13 +193,13 @@ class AngerCore:
             return  # nothing recent: the last evidence fades in _prosody_reasons
         base = self._baseline.values()
         own = self._baseline.own_values()
-        prior_share = self._baseline.prior_share
         evidence: dict[str, Evidence] = {}
         excesses: list[float | None] = []
         self._own_share = 0.0
         for name in CUES:
             cfg = getattr(self.config.prosody, name)
             prior = prior_value(self.config.prosody, name)
+            prior_share = self._baseline.prior_share(name)
             found = cue_excess(name, cfg, cues, base, prior_share, own.get(name), prior)
             excesses.append(None if found is None else found[1])
             ev = cue_evidence(name, cfg, cues, base, prior_share, own.get(name), prior)
@@ -211,7 +209,7 @@ class AngerCore:
             if against_own is not None:
                 self._own_share += cfg.weight * against_own.value
         if self.trace is not None:
-            self.trace.append(CueTrace(now_s, tuple(excesses), prior_share))
+            self.trace.append(CueTrace(now_s, tuple(excesses)))
         self._evidence = evidence
         self._evidence_at_s = now_s
 
@@ -272,7 +270,7 @@ class AngerCore:
         # must be learnt, not held against the population prior forever.
         # That comparison counts as far as the caller's own voice is known
         # (a first tenth of a second learnt says little about the rest).
-        known = 1.0 - self._baseline.prior_share
+        known = self._baseline.known
         self._baseline.settle(now_s, self._own_share * known * self._fade(now_s))
         level = self._levels.update(now_s, score)
         trend = self._trend.update(now_s, score)

@@ -4,18 +4,18 @@
 cues on the current phrase (voiced speech since the last pause of
 ``phrase_gap_s``), at most its last ``window_voiced_s``: median pitch
 (semitones), pitch range (10th..90th percentile), median loudness of voiced
-frames, brightness (energy 1-3.4 kHz over 0.3-1 kHz) and syllable rate. A new
-phrase shorter than ``min_window_voiced_s`` leaves the last phrase's values in
-place, so a short outburst is measured on itself and not diluted by the calm
-phrase before it.
+frames, brightness (energy 1-3.4 kHz over 0.3-1 kHz) and syllable rate. A
+phrase shorter than ``min_window_voiced_s`` is measured with the newest speech
+before it up to that much, so an outburst after a calm phrase is measured on
+itself as soon as it can be, not diluted by all of the calm phrase.
 
 :class:`CallerBaseline` learns the same cues from the calm start of the call.
 Speech is learnt only if the voice stayed below ``accept_below`` until the
 phrase ended or ``commit_delay_s`` passed, so the first second of an outburst
 does not become "normal". The baseline it reports shrinks towards the
-population ``prior`` of each cue in proportion to the evidence: after
-``prior_voiced_s`` of calm speech the caller's own voice and the prior weigh
-the same, and the more the caller speaks the less the prior counts. Once
+population ``prior`` of each cue in proportion to the evidence: after the
+cue's ``prior_voiced_s`` of calm speech the caller's own voice and the prior
+weigh the same, and the more the caller speaks the less the prior counts. Once
 ``learn_voiced_s`` is learnt the baseline only drifts slowly
 (``adapt_half_life_s`` of calm voiced speech).
 
@@ -124,13 +124,15 @@ class VoiceWindow:
         self._size = end
 
     def measure(self, now_s: float) -> CueValues:
-        """Cues of the current phrase, or the last phrase's while the current
-        one is too short; nothing once the caller's speech is ``max_age_s`` old."""
-        first = int(np.searchsorted(self._t[: self._size], self._phrase_t))
-        voiced_at = first + np.flatnonzero(self._voiced[first : self._size])
+        """Cues of the current phrase (its last ``window_voiced_s`` at most), or
+        of the newest ``min_window_voiced_s`` of speech while the phrase is
+        shorter; nothing once the caller's speech is ``max_age_s`` old."""
+        voiced_at = np.flatnonzero(self._voiced[: self._size])
         if voiced_at.size >= self._min_n:
-            start = int(voiced_at[-self._n]) if voiced_at.size > self._n else first
-            self._last = self._cues(slice(start, self._size))
+            first = int(np.searchsorted(self._t[: self._size], self._phrase_t))
+            in_phrase = int(np.count_nonzero(voiced_at >= first))
+            count = min(self._n, max(in_phrase, self._min_n))
+            self._last = self._cues(slice(int(voiced_at[-count]), self._size))
             self._last_t = self._last_voiced_t
         if now_s - self._last_t > self.config.max_age_s:
             return NO_CUES
@@ -176,18 +178,22 @@ class CallerBaseline:
 
     @property
     def ready(self) -> bool:
-        """Whether the caller's own calm voice weighs at least as much as the prior."""
-        return self.voiced_s >= self.config.prior_voiced_s
+        """Whether the caller's own calm voice weighs at least as much as every prior."""
+        return all(self.prior_share(name) <= 0.5 for name in CUES)
 
     @property
     def full(self) -> bool:
         return self.voiced_s >= self.config.learn_voiced_s
 
-    @property
-    def prior_share(self) -> float:
-        """How much of the baseline is still the population prior (1 = all of it)."""
-        n0 = self.config.prior_voiced_s
+    def prior_share(self, name: str) -> float:
+        """How much of a cue's baseline is still the population prior (1 = all of it)."""
+        n0 = getattr(self.cues, name).prior_voiced_s
         return n0 / (n0 + self.voiced_s) if n0 > 0 else 0.0
+
+    @property
+    def known(self) -> float:
+        """0..1: how well the caller's calm voice is known (the cues' mean)."""
+        return 1.0 - sum(self.prior_share(name) for name in CUES) / len(CUES)
 
     def offer(self, block: Block) -> None:
         """Speech of one customer block, to be learnt if the voice stays calm
@@ -196,16 +202,21 @@ class CallerBaseline:
         if voiced.any():
             self._last_voiced_s = float(block.times_s[voiced][-1])
         speech = voiced | block.active  # brightness counts unvoiced speech too
-        if voiced.sum() >= 3 and self._plausibly_calm(block, voiced, speech):
-            self._pending.append(
-                (
-                    float(block.end_s),
-                    hz_to_st(block.f0_hz[voiced]),
-                    block.power_db[voiced],
-                    block.low_energy[speech],
-                    block.high_energy[speech],
-                )
+        if not speech.any():
+            return
+        if voiced.sum() < 3:  # unvoiced speech: its spectrum only, as the window takes it
+            voiced = np.zeros_like(voiced)
+        elif not self._plausibly_calm(block, voiced, speech):
+            return
+        self._pending.append(
+            (
+                float(block.end_s),
+                hz_to_st(block.f0_hz[voiced]),
+                block.power_db[voiced],
+                block.low_energy[speech],
+                block.high_energy[speech],
             )
+        )
 
     def offer_window(self, t_s: float, window: CueValues) -> None:
         """Window-level cues (pitch range, rate) measured at ``t_s``, learnt likewise."""
@@ -261,7 +272,9 @@ class CallerBaseline:
             if self.full:
                 self._own = self.own_values()
             return
-        # Full: drift slowly towards the new calm speech.
+        # Full: drift slowly towards the new calm (voiced) speech.
+        if st.size == 0:
+            return
         self.voiced_s += seconds
         a = 1.0 - 0.5 ** (seconds / self.config.adapt_half_life_s)
         v = self._own
@@ -298,7 +311,7 @@ class CallerBaseline:
         """The caller's calm voice as learnt, without the priors."""
         if self._own is not None:
             return self._own
-        if not self._st:
+        if self.voiced_s == 0.0:
             return NO_CUES
         return CueValues(
             pitch=float(np.median(np.concatenate(self._st))),
@@ -313,9 +326,9 @@ class CallerBaseline:
         """The baseline: the caller's own calm voice shrunk towards the priors."""
         if self._cached is None:
             own = self.own_values()
-            w = self.prior_share
             shrunk = {
-                name: _shrink(own.get(name), prior_value(self.cues, name), w) for name in CUES
+                name: _shrink(own.get(name), prior_value(self.cues, name), self.prior_share(name))
+                for name in CUES
             }
             self._cached = CueValues(**shrunk, voiced_s=self.voiced_s)
         return self._cached
@@ -356,11 +369,16 @@ class Evidence:
     relative: bool  # against the caller's own voice (else mostly the population prior)
 
 
-def _above_prior(own: float | None, prior: float | None, margin: float) -> float:
-    """0..1: how far a caller's own calm value lies above the population prior."""
+def _above_prior(
+    own: float | None, prior: float | None, margin: float, prior_share: float
+) -> float:
+    """0..1: how far the caller's calm value may lie above the population
+    prior: what is heard of it says so in proportion to how much is known,
+    and the unknown rest may be anywhere, so it counts as above."""
     if own is None or prior is None or margin <= 0:
         return 1.0
-    return min(1.0, max(0.0, (own - prior) / margin))
+    heard = min(1.0, max(0.0, (own - prior) / margin))
+    return prior_share + (1.0 - prior_share) * heard
 
 
 def cue_delta(name: str, now: CueValues, base: CueValues) -> float | None:
@@ -396,9 +414,8 @@ def cue_excess(
         # No population value: the baseline shrinks towards what is heard
         # now, so a difference counts as far as the caller's voice is known.
         return delta, delta * (1.0 - prior_share)
-    return delta, delta - cfg.prior_margin * prior_share * _above_prior(
-        own, prior, cfg.prior_margin
-    )
+    above = _above_prior(own, prior, cfg.prior_margin, prior_share)
+    return delta, delta - cfg.prior_margin * prior_share * above
 
 
 def cue_evidence(

@@ -41,7 +41,7 @@ class Hit:
     trust: float  # 0..1: how well the recogniser understood the words around it
 
 
-_CONTEXT_PRIOR_WORDS = 2.0  # a result with no context counts as this many half-understood words
+_CONTEXT_PRIOR_WORDS = 1.0  # a result with no context counts as one half-understood word
 
 
 def _ramp(x: float, start: float, full: float) -> float:

@@ -36,17 +36,27 @@ def learn(baseline: CallerBaseline, blocks: list[Block], voice_score: float = 0.
         baseline.settle(block.end_s, voice_score)
 
 
-def new_baseline(**changes: float) -> CallerBaseline:
-    return CallerBaseline(dataclasses.replace(CFG.baseline, **changes), CFG.prosody, 0.01)
+def new_baseline(prior_voiced_s: float | None = None, **changes: float) -> CallerBaseline:
+    """A baseline with changed settings; ``prior_voiced_s`` for every cue."""
+    prosody = CFG.prosody
+    if prior_voiced_s is not None:
+        prosody = dataclasses.replace(
+            prosody,
+            **{
+                name: dataclasses.replace(getattr(prosody, name), prior_voiced_s=prior_voiced_s)
+                for name in ("pitch", "pitch_range", "loudness", "brightness", "rate")
+            },
+        )
+    return CallerBaseline(dataclasses.replace(CFG.baseline, **changes), prosody, 0.01)
 
 
 def test_baseline_learns_the_callers_calm_voice() -> None:
     baseline = new_baseline(prior_voiced_s=1.0, learn_voiced_s=5.0)
-    assert not baseline.ready and baseline.prior_share == 1.0
+    assert not baseline.ready and baseline.prior_share("pitch") == 1.0
     assert baseline.values().pitch == pytest.approx(hz_to_st(CFG.prosody.pitch.prior))
     assert baseline.values().loudness is None  # no prior for a line's level
     learn(baseline, blocks_of(voice(120, 6.0)))
-    share = baseline.prior_share
+    share = baseline.prior_share("pitch")
     assert baseline.ready and share < 0.3
     expected_st = share * hz_to_st(CFG.prosody.pitch.prior) + (1 - share) * hz_to_st(120)
     assert baseline.values().pitch == pytest.approx(expected_st, abs=0.25)
@@ -60,7 +70,7 @@ def test_the_baseline_shrinks_towards_the_prior_in_proportion_to_the_evidence() 
     for seconds in (0.6, 2.0, 6.0):
         baseline = new_baseline(prior_voiced_s=1.0, learn_voiced_s=20.0, commit_delay_s=0.0)
         learn(baseline, blocks_of(voice(120, seconds)))
-        share = baseline.prior_share
+        share = baseline.prior_share("pitch")
         assert share == pytest.approx(1.0 / (1.0 + baseline.voiced_s))
         assert baseline.values().pitch == pytest.approx(
             share * prior_st + (1 - share) * own_st, abs=0.25

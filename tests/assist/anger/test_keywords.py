@@ -101,7 +101,7 @@ def test_a_word_in_partials_and_final_counts_once() -> None:
     t.feed(partial("это безобразие я", 1.2))
     t.feed(final("это безобразие я звоню", 1.6))
     assert total(t, 1.6) == pytest.approx(once)
-    assert [r.text for r in t.contributions(1.6)] == ["слово «безобразие» (insult)"]
+    assert [r.text for r in t.contributions(1.6)] == ["слово «безобразие» (оскорбление)"]
 
 
 def test_a_partial_the_final_revises_away_stops_counting() -> None:
@@ -118,7 +118,7 @@ def test_the_same_word_in_two_finals_counts_twice_with_less_weight() -> None:
     first = total(t, 2.0)
     t.feed(final("просто безобразие", 2.0, start_s=1.2))
     assert total(t, 2.0) == pytest.approx(first * 1.5)
-    assert t.contributions(2.0)[0].text == "слово «безобразие» (insult) x2"
+    assert t.contributions(2.0)[0].text == "слово «безобразие» (оскорбление) x2"
 
 
 @pytest.mark.parametrize(
@@ -171,10 +171,10 @@ def test_overall_cap_limits_all_keywords_and_keeps_proportions() -> None:
     reasons = t.contributions(3.0)
     assert sum(r.weight for r in reasons) == pytest.approx(0.5)
     by_text = {r.text: r.weight for r in reasons}
-    assert by_text["слово «безобразие» (insult)"] == pytest.approx(
-        by_text["слово «идиоты» (insult)"]
+    assert by_text["слово «безобразие» (оскорбление)"] == pytest.approx(
+        by_text["слово «идиоты» (оскорбление)"]
     )
-    assert by_text["фраза «подам в суд» (threat)"] > by_text["слово «идиоты» (insult)"]
+    assert by_text["фраза «подам в суд» (угроза)"] > by_text["слово «идиоты» (оскорбление)"]
 
 
 def test_text_only_results_use_the_configured_confidence() -> None:
