@@ -15,8 +15,12 @@ from pathlib import Path
 
 FIXTURE_DIR: Path = Path(__file__).with_name("generated")
 
+ANGRY_WITHIN_S = 3.0  # after the labelled anger onset
+EARLY_TOLERANCE_S = 0.5
+
 __all__ = [
     "FIXTURE_DIR",
+    "angry_window_s",
     "call_ids",
     "ensure_fixtures",
     "fixture_vocabulary",
@@ -40,6 +44,19 @@ def load_labels(call_id: str, out: Path | None = None) -> dict:
         raise KeyError(f"no fixture call {call_id!r}; known: {', '.join(call_ids())}")
     path = ensure_fixtures(out) / f"{call_id}.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def angry_window_s(labels: dict) -> tuple[float, float]:
+    """When an escalating or angry call should first be flagged angry: not
+    while the customer still speaks calmly (from half a second before their
+    first tense or angry turn), and at the latest 3 s after the labelled onset
+    or half a second after the first angry turn ends (its words may only be
+    heard at its end)."""
+    customer = [t for t in labels["turns"] if t["role"] == "customer"]
+    heated_from = min(t["start_s"] for t in customer if t.get("style", "calm") != "calm")
+    angry_turn_end = min(t["end_s"] for t in customer if t.get("style") == "angry")
+    latest = max(labels["anger_onset_s"] + ANGRY_WITHIN_S, angry_turn_end + EARLY_TOLERANCE_S)
+    return heated_from - EARLY_TOLERANCE_S, latest
 
 
 def call_ids() -> list[str]:

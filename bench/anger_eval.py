@@ -9,9 +9,11 @@ final result when the turn ends (all confidences 1.0).
 
 Printed per call: first tense and first angry time against the labelled anger
 onset, peak score, and whether the quality bars hold: escalating and angry
-calls reach "angry" within 3 s of the onset (and not before it), calm calls
-never leave "calm". Two diagnostic runs follow, not part of the bars: audio
-only (prosody alone) and transcripts only (keywords alone).
+calls reach "angry" not while the customer still speaks calmly and within 3 s
+of the onset or by the end of the first angry turn
+(:func:`audio_fixtures.angry_window_s`), calm calls never leave "calm". Two
+diagnostic runs follow, not part of the bars: audio only (prosody alone) and
+transcripts only (keywords alone).
 
 Run: python -m bench.anger_eval
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assist.anger import AngerCore
-from audio_fixtures import call_ids, ensure_fixtures, load_labels
+from audio_fixtures import angry_window_s, call_ids, ensure_fixtures, load_labels
 from ivr.events import (
     AngerLevel,
     AngerUpdate,
@@ -35,8 +37,6 @@ from ivr.events import (
 from ivr.sources.wav import WavSource
 
 VARIANTS = ("16k", "8k.stereo", "8k.agc")
-ONSET_LIMIT_S = 3.0
-EARLY_TOLERANCE_S = 0.5  # flagging "angry" this much before the onset still counts as on time
 PARTIAL_EVERY_S = 0.5
 
 
@@ -122,7 +122,8 @@ def _fmt(t: float | None) -> str:
     return "   -  " if t is None else f"{t:6.2f}"
 
 
-def _verdict(kind: str, onset: float | None, run: Run) -> tuple[bool, str]:
+def _verdict(labels: dict, onset: float | None, run: Run) -> tuple[bool, str]:
+    kind = labels["kind"]
     angry, tense = run.first(AngerLevel.ANGRY), run.first(AngerLevel.TENSE)
     if kind == "calm":
         ok = tense is None
@@ -130,9 +131,9 @@ def _verdict(kind: str, onset: float | None, run: Run) -> tuple[bool, str]:
     assert onset is not None
     if angry is None:
         return False, "never angry"
-    delay = angry - onset
-    ok = -EARLY_TOLERANCE_S <= delay <= ONSET_LIMIT_S
-    return ok, f"angry {delay:+.2f} s from onset"
+    earliest_s, latest_s = angry_window_s(labels)
+    ok = earliest_s <= angry <= latest_s
+    return ok, f"angry {angry - onset:+.2f} s from onset"
 
 
 def _table(
@@ -149,7 +150,7 @@ def _table(
             run = run_call(directory / f"{call_id}.{variant}.wav", labels, audio=audio, words=words)
             audio_s += run.audio_s
             cpu_s += run.cpu_s
-            ok, text = _verdict(labels["kind"], onset, run)
+            ok, text = _verdict(labels, onset, run)
             peak = run.peak
             total += 1
             passed += ok
