@@ -315,6 +315,14 @@ class Screens:
         await pump.sub.overflow.wait()
         await pump.connection.close(CLOSE_OVERFLOW, "too slow; reconnect with after=<last seq>")
 
+    async def close(self) -> None:
+        """Stop the stall watchdog (the hub is stopping)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+            self._watchdog = None
+
     async def _watch_stalls(self) -> None:
         """One task for every screen: a screen that has not taken a message
         for ``stall_s`` counts as overflowed. Ends when no screen is left."""

@@ -232,6 +232,7 @@ class Hub:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        await self.screens.close()
 
     # ------------------------------------------------------------------ HTTP
 
