@@ -25,8 +25,8 @@ Usage: ``./run bench real_voices [--variants recorded equalised phone8k]
 [--sets ased ...] [--limit N] [--asr | --no-asr] [--model DIR] [--jobs N]
 [--iterations N]``. With ``--asr`` (the default when a model for English is
 at hand without building one) the project's recogniser runs too, in English
-for every set: what a closed-vocabulary model makes of speech it does not
-know is exactly what the keyword figures measure.
+(``--lang ru`` for Russian) for every set: what a closed-vocabulary model
+makes of speech it does not know is exactly what the keyword figures measure.
 """
 
 from __future__ import annotations
@@ -99,14 +99,16 @@ class _NoSpeechEngine:
 
 
 _engine: object = None
+_lang = "en"
 
 
-def _init_worker(model: str | None, asr: bool) -> None:
-    global _engine
+def _init_worker(model: str | None, asr: bool, lang: str) -> None:
+    global _engine, _lang
+    _lang = lang
     if asr:
         from assist.engines import load_engine
 
-        _engine = load_engine("en", model, build=False, progress=False)
+        _engine = load_engine(lang, model, build=False, progress=False)
     else:
         _engine = _NoSpeechEngine()
 
@@ -114,7 +116,7 @@ def _init_worker(model: str | None, asr: bool) -> None:
 def _score(job: tuple[VoiceCall, str]) -> Scored:
     call, variant = job
     pcm, rate_hz = call_audio(call, variant)
-    pipeline = CallPipeline.create(call.call_id, "en")
+    pipeline = CallPipeline.create(call.call_id, _lang)
     pipeline.anger.trace = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "call.wav"
@@ -197,6 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most N calls per set")
     parser.add_argument("--asr", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--model", help="vosk model directory for --asr")
+    parser.add_argument(
+        "--lang", default="en", choices=("en", "ru"), help="the calls' language (lexicon, model)"
+    )
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--iterations", type=int, default=1500, help="fit search steps per fold")
     args = parser.parse_args(argv if argv is not None else [])
@@ -208,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     asr = args.asr
     if asr is None:
-        asr = _model_at_hand(args.model)
+        asr = _model_at_hand(args.model, args.lang)
     calls = load_calls(corpora=args.sets)
     if args.limit:
         by_set: dict[str, list[VoiceCall]] = defaultdict(list)
@@ -218,12 +223,12 @@ def main(argv: list[str] | None = None) -> None:
     config = load_anger_config()
     print(
         f"{len(calls)} calls from {len({c.corpus for c in calls})} sets; recogniser: "
-        f"{'the English model' if asr else 'none (voice only; --asr to add it)'}"
+        f"{f'the {args.lang} model' if asr else 'none (voice only; --asr to add it)'}"
     )
     results: dict[str, list[Scored]] = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(
-        args.jobs, initializer=_init_worker, initargs=(args.model, asr)
+        args.jobs, initializer=_init_worker, initargs=(args.model, asr, args.lang)
     ) as pool:
         for variant in args.variants:
             results[variant] = list(pool.map(_score, [(c, variant) for c in calls], chunksize=8))
@@ -238,11 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def _model_at_hand(model: str | None) -> bool:
+def _model_at_hand(model: str | None, lang: str) -> bool:
     from ivr.asr.models import ModelNotFound, resolve_model
 
     try:
-        resolve_model(model, "en", allow_download=False, build=None)
+        resolve_model(model, lang, allow_download=False, build=None)
     except ModelNotFound:
         return False
     return True
