@@ -35,7 +35,8 @@ from ivr.sources import read_audio
 
 PIECE_S = 0.1
 DEFAULT_CALLS = ("ru_escalating", "ru_angry", "en_escalating", "en_angry")
-_REASON = re.compile(r"^(?:keyword|phrase) '([^']+)' \([^)]*\)(?: x(\d+))?$")
+# "keyword 'x' (label) x2" in English, "слово «x» (label) x2" in Russian
+_REASON = re.compile(r"^\S+ ['«]([^'»]+)['»] \([^)]*\)(?: x(\d+))?$")
 _EARLY_S = 1.0  # a recogniser may guess a word before its end, not seconds before
 
 
