@@ -240,3 +240,21 @@ def test_a_call_a_crash_left_open_is_ended_after_the_idle_timeout(random_model, 
     assert live_at_start
     ended = [e for e in history if isinstance(e, ev.CallEnded)]
     assert len(ended) == 1 and ended[0].reason == ORPHAN_REASON and ended[0].at_s == 4.0
+
+
+def test_a_silent_telephony_leg_ends_its_call_saying_why(random_model):
+    async def scenario():
+        opts = dataclasses.replace(options(random_model), idle_timeout_s=0.5)
+        async with running_hub(opts) as running:
+            customer_port, _ = running.telephony.audiosocket_ports
+            caller = await AudioSocketCaller("127.0.0.1", customer_port).connect()
+            await caller.send_audio(b"\0\0" * 800, paced=False)
+            hung_up = await caller.wait_closed(5)
+            await asyncio.sleep(0.2)
+            history = running.bus.history(caller.call_id)
+            await caller.close()
+        return hung_up, history
+
+    hung_up, history = asyncio.run(scenario())
+    ended = [e for e in history if isinstance(e, ev.CallEnded)]
+    assert hung_up and len(ended) == 1 and ended[0].reason == "no audio for 0.5 s"
