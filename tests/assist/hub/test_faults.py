@@ -481,6 +481,8 @@ def test_status_gives_counts_for_monitoring_and_no_call_ids():
         assert status["events_in_memory"] == 3 and status["screens"] == 0
         assert b"secret-call" not in body
 
+    asyncio.run(scenario())
+
 
 def test_a_call_that_ended_and_goes_on_is_live_again_and_not_forgotten():
     async def scenario():
