@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assist.advisor import Advisor
-from assist.anger import AngerCore
+from assist.anger import AngerConfig, AngerCore
 from ivr import events as ev
 from ivr.asr.base import AsrResult
 
@@ -31,12 +31,18 @@ class CallPipeline:
 
     @classmethod
     def create(
-        cls, call_id: str, language: str, *, agent_id: str = "", source: str = ""
+        cls,
+        call_id: str,
+        language: str,
+        *,
+        agent_id: str = "",
+        source: str = "",
+        anger_config: AngerConfig | None = None,
     ) -> CallPipeline:
         return cls(
             call_id,
             language,
-            AngerCore(call_id, language),
+            AngerCore(call_id, language, config=anger_config),
             Advisor(call_id, language),
             agent_id=agent_id,
             source=source,

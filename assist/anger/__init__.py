@@ -6,7 +6,7 @@ prosody frames and anger updates (:mod:`ivr.events`). Data people edit lives
 in ``assist/data/``: ``lexicon_<lang>.toml`` and ``anger.toml``.
 """
 
-from .config import AngerConfig, load_anger_config
+from .config import AngerConfig, load_anger_config, trusting_words
 from .core import AngerCore, Assessment, CueTrace
 from .lexicon import Lexicon, lexicon_keywords, lexicon_vocabulary, load_lexicon
 
@@ -20,4 +20,5 @@ __all__ = [
     "lexicon_vocabulary",
     "load_anger_config",
     "load_lexicon",
+    "trusting_words",
 ]

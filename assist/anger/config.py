@@ -138,6 +138,16 @@ class AngerConfig:
     source: str = field(default="", compare=False)
 
 
+def trusting_words(config: AngerConfig) -> AngerConfig:
+    """``config`` with every recognised keyword trusted whatever the words
+    around it: for recognition limited to a short grammar (an IVR menu's
+    options plus the lexicon), where a lone word is the whole utterance."""
+    keywords = dataclasses.replace(
+        config.keywords, understanding_start=0.0, understanding_full=0.01
+    )
+    return dataclasses.replace(config, keywords=keywords)
+
+
 # ---------------------------------------------------------------- loading
 
 

@@ -41,7 +41,8 @@ class Hit:
     trust: float  # 0..1: how well the recogniser understood the words around it
 
 
-_CONTEXT_PRIOR_WORDS = 1.0  # a result with no context counts as one half-understood word
+_CONTEXT_PRIOR_WORDS = 2.0  # a result with no context counts as this many words ...
+_CONTEXT_PRIOR_SHARE = 0.5  # ... understood this much
 
 
 def _ramp(x: float, start: float, full: float) -> float:
@@ -73,7 +74,7 @@ class KeywordTracker:
             self._final.extend(hits)
             self._partial = []
             self.negated.extend(negated)
-            self._context.extend(understood)
+            self._context.extend(u for u in understood if u is not None)
         else:
             self._partial = hits
         return reach_s
@@ -85,15 +86,21 @@ class KeywordTracker:
         ends: list[float] = []
         confs: list[float] = []
         owner: list[int] = []  # the recognised word each token comes from
-        understood: list[bool] = []  # per recognised word
+        understood: list[bool | None] = []  # per recognised word; None: cannot tell
         cfg = self.config
         words = (
             [(w.word, float(w.end_s), float(w.conf)) for w in event.words]
             if event.words
-            else [(w, float(event.at_s), cfg.text_only_conf) for w in event.text.split()]
+            else [(w, float(event.at_s), None) for w in event.text.split()]
         )
-        for word, end_s, conf in words:
-            understood.append(word != UNKNOWN_WORD and conf >= cfg.understood_conf)
+        for word, end_s, word_conf in words:
+            # A result without word confidences (a plain partial) says only
+            # which words came out as [unk], not how sure the rest was.
+            if word == UNKNOWN_WORD:
+                understood.append(False)
+            else:
+                understood.append(None if word_conf is None else word_conf >= cfg.understood_conf)
+            conf = cfg.text_only_conf if word_conf is None else word_conf
             for token in tokenize(word):
                 tokens.append(token)
                 ends.append(end_s)
@@ -116,13 +123,16 @@ class KeywordTracker:
             (negated if match.negated else hits).append(hit)
         return hits, negated, reach_s, understood
 
-    def _trust(self, around: list[bool]) -> float:
+    def _trust(self, around: list[bool | None]) -> float:
         """How far to trust a hit, from the share of understood words around it
         (this result's other words and the recent final words)."""
         cfg = self.config
-        known = sum(around) + sum(self._context)
-        count = len(around) + len(self._context)
-        share = (known + 0.5 * _CONTEXT_PRIOR_WORDS) / (count + _CONTEXT_PRIOR_WORDS)
+        judged = [u for u in around if u is not None]
+        known = sum(judged) + sum(self._context)
+        count = len(judged) + len(self._context)
+        share = (known + _CONTEXT_PRIOR_SHARE * _CONTEXT_PRIOR_WORDS) / (
+            count + _CONTEXT_PRIOR_WORDS
+        )
         return _ramp(share, cfg.understanding_start, cfg.understanding_full)
 
     def contributions(self, now_s: float) -> list[AngerReason]:

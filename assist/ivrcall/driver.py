@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from assist.anger import load_anger_config, trusting_words
 from assist.live import LiveCall, Publish
 from assist.pipeline import CallPipeline
 from ivr import events as ev
@@ -72,8 +73,13 @@ class IvrCall:
         self.always_listen_for = tuple(always_listen_for)
         self.on_transfer = on_transfer
         self.session = IvrSession(menu, self.info.call_id, language)
+        # The menu's recognition is limited to its options and the lexicon, so
+        # a caller's lone word is the whole utterance: keywords are trusted.
         self.pipeline = CallPipeline.create(
-            self.info.call_id, language, source=f"ivr:{self.info.protocol}"
+            self.info.call_id,
+            language,
+            source=f"ivr:{self.info.protocol}",
+            anger_config=trusting_words(load_anger_config()),
         )
         self.live = LiveCall(self.pipeline, engine, self._tap, executor)
         self.customer = self.live.channel(ev.ChannelRole.CUSTOMER, self.info.rate_hz)

@@ -84,9 +84,24 @@ def test_a_well_understood_call_lends_its_trust_to_a_lone_keyword() -> None:
     t.feed(final("здравствуйте скажите пожалуйста какой у меня тариф", 3.0))
     t.feed(partial("безобразие", 4.0, start_s=3.5))
     assert total(t, 4.0) == pytest.approx(load_lexicon("ru").category("insult").weight)
+    # With nothing understood yet, a lone word in a plain partial (no word
+    # confidences) waits for the final of its utterance to vouch for it.
     alone = trusting()
-    alone.feed(partial("безобразие", 4.0, start_s=3.5))
-    assert 0.0 < total(alone, 4.0) < total(t, 4.0)  # with no context yet: counted, less
+    alone.feed(TranscriptPartial("c", CUSTOMER, "безобразие", (), 4.0))
+    assert total(alone, 4.0) == 0.0
+    alone.feed(final("это безобразие скажите пожалуйста что с тарифом", 5.0, start_s=3.5))
+    assert total(alone, 5.0) == pytest.approx(total(t, 4.0))
+
+
+def test_a_plain_partial_does_not_vouch_for_its_own_words() -> None:
+    """Words without confidences (vosk's plain partials) are not evidence of
+    understanding; only [unk] among them counts against it."""
+    sure, plain = trusting(), trusting()
+    sure.feed(final("здравствуйте скажите пожалуйста какой у меня тариф", 3.0))
+    plain.feed(TranscriptPartial("c", CUSTOMER, "здравствуйте скажите пожалуйста", (), 3.0))
+    for t in (sure, plain):
+        t.feed(TranscriptPartial("c", CUSTOMER, "безобразие", (), 4.0))
+    assert total(sure, 4.0) > 0.0 == total(plain, 4.0)
 
 
 def total(t: KeywordTracker, now_s: float) -> float:
