@@ -18,9 +18,15 @@ ENGINES = ("vosk", "whisper")
 
 
 def build_own_model(lang: str, *, progress: bool = True) -> Path:
+    """The project's own model: the one shipped with it while it is current
+    (no build at all), else built into the cache on first use."""
+    from assist.shipped_models import shipped_model
     from assist.vocabulary import default_vocabulary
     from ivr.modelbuild import ensure_built_model
 
+    shipped = shipped_model(lang)
+    if shipped is not None:
+        return shipped
     return ensure_built_model(lang, default_vocabulary(lang), progress=progress)
 
 

@@ -41,17 +41,30 @@ def model_cache_dir(lang: str) -> Path:
 NOT_IN_THE_MODEL = frozenset({"cache.py", "cli.py", "__main__.py", "evaluate.py"})
 
 
+def _hash_builder_source(digest: Any) -> None:
+    here = Path(__file__).parent
+    for source in sorted([*here.glob("*.py"), *here.glob("*.toml")]):
+        if source.name in NOT_IN_THE_MODEL:
+            continue
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+
+
+@functools.cache
+def builder_source_fingerprint() -> str:
+    """A hash of the builder's own source and data only (not of the machine's
+    espeak-ng): what a model shipped with the project is checked against."""
+    digest = hashlib.sha256()
+    _hash_builder_source(digest)
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def builder_fingerprint() -> str:
     """A hash of the builder's own source and data and the espeak-ng it speaks with:
     any change to either makes cached models stale, with no version number
     anyone has to remember to bump."""
     digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for source in sorted([*here.glob("*.py"), *here.glob("*.toml")]):
-        if source.name in NOT_IN_THE_MODEL:
-            continue
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    _hash_builder_source(digest)
     try:
         espeak = subprocess.run(
             ["espeak-ng", "--version"], capture_output=True, text=True, check=False
