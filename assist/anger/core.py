@@ -202,10 +202,10 @@ class AngerCore:
             prior_share = self._baseline.prior_share(name)
             found = cue_excess(name, cfg, cues, base, prior_share, own.get(name), prior)
             excesses.append(None if found is None else found[1])
-            ev = cue_evidence(name, cfg, cues, base, prior_share, own.get(name), prior)
+            ev = cue_evidence(cfg, found, relative=prior_share < 0.5)
             if ev is not None:
                 evidence[name] = ev
-            against_own = cue_evidence(name, cfg, cues, own, 0.0)
+            against_own = cue_evidence(cfg, cue_excess(name, cfg, cues, own, 0.0))
             if against_own is not None:
                 self._own_share += cfg.weight * against_own.value
         if self.trace is not None:

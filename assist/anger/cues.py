@@ -419,20 +419,13 @@ def cue_excess(
 
 
 def cue_evidence(
-    name: str,
-    cfg: CueConfig,
-    now: CueValues,
-    base: CueValues,
-    prior_share: float,
-    own: float | None = None,
-    prior: float | None = None,
+    cfg: CueConfig, found: tuple[float, float] | None, relative: bool = True
 ) -> Evidence | None:
-    """Evidence 0..1 of one cue (see :func:`cue_excess`)."""
-    found = cue_excess(name, cfg, now, base, prior_share, own, prior)
+    """Evidence 0..1 of one cue from what :func:`cue_excess` found."""
     if found is None:
         return None
     delta, excess = found
     e = _ramp(excess, cfg.start, cfg.full)
     if e <= 0:
         return None
-    return Evidence(e, delta, relative=prior_share < 0.5)
+    return Evidence(e, delta, relative)

@@ -5,12 +5,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from assist.anger.config import load_anger_config
+from assist.anger import cues as cue_module
+from assist.anger.config import CueConfig, load_anger_config
 from assist.anger.cues import (
     CallerBaseline,
     CueValues,
+    Evidence,
     VoiceWindow,
-    cue_evidence,
+    cue_excess,
     hz_to_st,
     st_to_hz,
 )
@@ -156,6 +158,13 @@ def test_a_short_outburst_after_a_pause_is_measured_on_itself() -> None:
     now = window.measure(4.2)
     assert st_to_hz(now.pitch) == pytest.approx(180, rel=0.03)  # none of the calm phrase
     assert now.voiced_s < 0.85
+
+
+def cue_evidence(
+    name: str, cfg: CueConfig, now: CueValues, base: CueValues, prior_share: float
+) -> Evidence | None:
+    found = cue_excess(name, cfg, now, base, prior_share)
+    return cue_module.cue_evidence(cfg, found, relative=prior_share < 0.5)
 
 
 def cues(**values: float) -> CueValues:
