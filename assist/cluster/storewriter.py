@@ -1,0 +1,148 @@
+"""The site's one store writer: a durable JetStream consumer that puts every
+call's events into the call store exactly once.
+
+The consumer's position lives in the broker: a writer that is killed and
+started again goes on from the first event it had not acknowledged. An event
+is acknowledged only after the batch holding it is committed to the store,
+so a crash between the two makes the broker deliver it again; the writer
+then finds it stored already (by call and sequence number) and skips it.
+Nothing is missing and nothing is doubled, and the store stays the single
+source for reports.
+
+Run it beside one node (or on the machine with the store)::
+
+    python -m assist.cluster store-writer --broker nats://HOST:4222 \
+        --access access.toml --store /var/lib/ivr-assist/calls.sqlite
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import api
+
+from assist.cluster.broker import Broker
+from assist.store import CallStore
+from ivr import events as ev
+from ivr import wire
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ACK_WAIT_S = 10.0
+_BATCH = 500
+
+
+class StoreWriter:
+    def __init__(
+        self,
+        broker: Broker,
+        store: CallStore,
+        *,
+        ack_wait_s: float = DEFAULT_ACK_WAIT_S,
+        batch: int = _BATCH,
+    ) -> None:
+        self.broker = broker
+        self.store = store
+        self.ack_wait_s = ack_wait_s
+        self.batch = batch
+        self.stored = 0  # events committed by this process
+        self.skipped = 0  # events found stored already (a redelivery)
+        self._last_seq: dict[str, int] = {}  # per call: the highest seq known stored
+        self._stop = asyncio.Event()
+
+    async def run(self) -> None:
+        """Write until :meth:`stop`; survives the broker going away and back."""
+        await self.broker.ready.wait()
+        sub = None
+        while not self._stop.is_set():
+            try:
+                if sub is None:
+                    sub = await self._subscribe()
+                msgs = await sub.fetch(self.batch, timeout=1.0)
+            except (TimeoutError, NatsTimeout):
+                continue
+            except Exception as exc:
+                if self._stop.is_set():
+                    break
+                log.info("store writer: waiting for the broker (%s)", exc)
+                await asyncio.sleep(0.5)
+                sub = None
+                continue
+            await self._write(msgs)
+        if sub is not None:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def _subscribe(self):
+        js = self.broker.js
+        assert js is not None
+        names = self.broker.names
+        config = api.ConsumerConfig(
+            durable_name=names.store_consumer,
+            ack_policy=api.AckPolicy.ALL,
+            deliver_policy=api.DeliverPolicy.ALL,
+            ack_wait=self.ack_wait_s,
+            max_ack_pending=self.batch * 4,
+            filter_subject=names.all_calls,
+        )
+        return await js.pull_subscribe(
+            names.all_calls, durable=names.store_consumer, stream=names.stream, config=config
+        )
+
+    async def _write(self, msgs: Sequence) -> None:
+        entries = []
+        for msg in msgs:
+            try:
+                text = msg.data.decode()
+                entries.append((wire.decode(text), text))
+            except (UnicodeDecodeError, wire.WireError) as exc:
+                log.error("store writer: not an event on %s (%s); skipped", msg.subject, exc)
+        # The store commits the batch, retrying a failed write until it succeeds.
+        while True:
+            try:
+                await asyncio.to_thread(self._commit, entries)
+                break
+            except Exception as exc:
+                log.error("store writer: cannot store (will retry): %s", exc)
+                await asyncio.sleep(1.0)
+        if msgs:  # acknowledges the whole batch (AckPolicy.ALL)
+            with contextlib.suppress(Exception):
+                await msgs[-1].ack()
+
+    def _commit(self, entries: list[tuple[ev.Event, str]]) -> None:
+        """Append the entries not stored yet (runs in a worker thread)."""
+        fresh: list[tuple[ev.Event, str]] = []
+        batch_keys: set[tuple[str, int]] = set()
+        for event, text in entries:
+            key = (event.call_id, event.seq)
+            if isinstance(event, ev.AudioChunk) or key in batch_keys or self._stored(*key):
+                self.skipped += 1
+                continue
+            batch_keys.add(key)
+            fresh.append((event, text))
+        if fresh:
+            self.store.append([e for e, _ in fresh], [t for _, t in fresh])
+        for event, _ in fresh:
+            if event.seq > self._last_seq.get(event.call_id, 0):
+                self._last_seq[event.call_id] = event.seq
+            if isinstance(event, ev.CallEnded):
+                self._last_seq.pop(event.call_id, None)
+        self.stored += len(fresh)
+
+    def _stored(self, call_id: str, seq: int) -> bool:
+        """Is (call, seq) in the store? Cheap for the usual case, a new event
+        after the last one this writer stored."""
+        last = self._last_seq.get(call_id)
+        if last is None:
+            last = self._last_seq[call_id] = self.store.last_seq(call_id)
+        if seq > last:
+            return False
+        found = self.store.events_after(call_id, seq - 1, limit=1)
+        return bool(found) and found[0].seq == seq
