@@ -7,7 +7,12 @@ written as one WAV: mono for one leg, stereo when both legs arrived
 rate). :class:`RecordingPipeline` wraps a call's pipeline so every chunk the
 pipeline hears is recorded and the file is written, off the caller's thread,
 once the call ends; then ``on_saved(call_id, path)`` runs (the post-call
-queue). Audio is held in memory until the end of the call (about 1 MB per
+queue). What the redactor hides in the call's transcripts is hidden in the
+file too: the pipeline's finals go through a redactor of the same settings
+as the event chain's (``assist/data/redact.toml`` unless told otherwise) and
+the hidden words' spans are bleeped or silenced on that speaker's leg (see
+:mod:`assist.redact.audio`); a disabled config (``--no-redact``) keeps all.
+Audio is held in memory until the end of the call (about 1 MB per
 minute per 8 kHz leg): a process that dies mid-call loses that call's audio.
 """
 
@@ -16,12 +21,14 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assist.redact import CallRedactor, RedactionConfig, load_redaction_config
+from assist.redact.audio import hide_spans
 from ivr import events as ev
 from ivr.audio.resample import resample
 from ivr.sources import write_wav
@@ -29,6 +36,7 @@ from ivr.sources import write_wav
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 OnSaved = Callable[[str, Path], object]
+Spans = Mapping[ev.ChannelRole, Sequence[tuple[float, float]]]
 
 
 def recording_path(folder: Path, call_id: str) -> Path:
@@ -68,17 +76,21 @@ class CallRecording:
     def empty(self) -> bool:
         return not any(leg.samples for leg in self._legs.values())
 
-    def write(self, path: Path) -> Path:
-        """The WAV file: mono for one leg, else stereo, customer left."""
-        legs = [
-            self._legs[r]
-            for r in (ev.ChannelRole.CUSTOMER, ev.ChannelRole.AGENT)
-            if r in self._legs
+    def write(
+        self, path: Path, hidden: Spans | None = None, redaction: RedactionConfig | None = None
+    ) -> Path:
+        """The WAV file: mono for one leg, else stereo, customer left; the
+        ``hidden`` spans of each leg bleeped or silenced as ``redaction`` says."""
+        roles = [r for r in (ev.ChannelRole.CUSTOMER, ev.ChannelRole.AGENT) if r in self._legs]
+        legs = [self._legs[r] for r in roles]
+        arrays = [
+            self._hidden(leg, (hidden or {}).get(r, ()), redaction)
+            for r, leg in zip(roles, legs, strict=True)
         ]
         rate_hz = max(leg.rate_hz for leg in legs)
         tracks = [
-            leg.array() if leg.rate_hz == rate_hz else resample(leg.array(), leg.rate_hz, rate_hz)
-            for leg in legs
+            array if leg.rate_hz == rate_hz else resample(array, leg.rate_hz, rate_hz)
+            for leg, array in zip(legs, arrays, strict=True)
         ]
         if len(tracks) == 1:
             return write_wav(path, tracks[0], rate_hz)
@@ -90,24 +102,62 @@ class CallRecording:
             stereo[: track.size, n] = track
         return write_wav(path, stereo, rate_hz)
 
+    @staticmethod
+    def _hidden(
+        leg: _Leg, spans_s: Sequence[tuple[float, float]], redaction: RedactionConfig | None
+    ) -> np.ndarray:
+        if not spans_s or redaction is None or not redaction.enabled:
+            return leg.array()
+        return hide_spans(
+            leg.array(),
+            leg.rate_hz,
+            spans_s,
+            mode=redaction.audio_hide,
+            pad_s=redaction.audio_pad_s,
+            bleep_hz=redaction.bleep_hz,
+        )
+
 
 class RecordingPipeline:
     """A call's pipeline that also records what it hears (see the module notes)."""
 
-    def __init__(self, pipeline: Any, folder: Path, on_saved: OnSaved | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Any,
+        folder: Path,
+        on_saved: OnSaved | None = None,
+        *,
+        redaction: RedactionConfig | None = None,
+    ) -> None:
+        """``redaction``: what to hide (None: the shipped settings;
+        :meth:`RedactionConfig.disabled` keeps everything)."""
         self._pipeline = pipeline
         self._folder = Path(folder)
         self._on_saved = on_saved
         self._recording = CallRecording(pipeline.call_id)
+        self.redaction = redaction if redaction is not None else load_redaction_config(None)
+        self._redactor = CallRedactor(self.redaction, getattr(pipeline, "language", "ru"))
         self.saver: threading.Thread | None = None
 
     def on_audio(self, chunk: ev.AudioChunk) -> list[ev.Event]:
         self._recording.add(chunk)
-        events: list[ev.Event] = self._pipeline.on_audio(chunk)
+        return self._heard(self._pipeline.on_audio(chunk))
+
+    def on_asr(self, role: ev.ChannelRole, result: Any) -> list[ev.Event]:
+        return self._heard(self._pipeline.on_asr(role, result))
+
+    def hidden_spans(self) -> dict[ev.ChannelRole, list[tuple[float, float]]]:
+        """Each speaker's audio spans hidden so far."""
+        return {role: self._redactor.spans_for(role) for role in ev.ChannelRole}
+
+    def _heard(self, events: list[ev.Event]) -> list[ev.Event]:
+        for event in events:
+            if isinstance(event, ev.TranscriptFinal):
+                self._redactor.redact(event)  # only for its spans: the chain redacts the events
         return events
 
     def end(self, reason: str = "hangup") -> list[ev.Event]:
-        events: list[ev.Event] = self._pipeline.end(reason)
+        events: list[ev.Event] = self._heard(self._pipeline.end(reason))
         if self.saver is None and not self._recording.empty:
             self.saver = threading.Thread(
                 target=self._save, name=f"record-{self._pipeline.call_id}", daemon=False
@@ -119,7 +169,9 @@ class RecordingPipeline:
         call_id = self._pipeline.call_id
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
-            path = self._recording.write(recording_path(self._folder, call_id))
+            path = self._recording.write(
+                recording_path(self._folder, call_id), self.hidden_spans(), self.redaction
+            )
         except OSError as exc:
             print(f"recording of call {call_id} not saved: {exc}", file=sys.stderr)
             return

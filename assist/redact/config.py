@@ -21,6 +21,7 @@ DEFAULT_PATH: Path = Path(str(resources.files("assist") / "data" / "redact.toml"
 LANGUAGES = ("ru", "en")
 NUMBER_KINDS = ("card", "phone", "account", "passport")
 KINDS = (*NUMBER_KINDS, "email")
+AUDIO_HIDE = ("bleep", "silence")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class RedactionConfig:
     join_gap_s: float = 4.0
     numbers: tuple[NumberKind, ...] = ()
     email: EmailKind | None = None
+    audio_hide: str = "bleep"  # or "silence": how recordings lose a hidden span
+    audio_pad_s: float = 0.15
+    bleep_hz: float = 1000.0
     source: str = ""
     placeholders: frozenset[str] = field(default=frozenset())
 
@@ -172,7 +176,11 @@ def _email(c: _Checker) -> EmailKind:
 def _parse(path: Path) -> RedactionConfig:
     data, lines = load_toml(path)
     c = _Checker(path, data, lines)
-    c.unknown((), {"enabled", "numbers", *KINDS})
+    c.unknown((), {"enabled", "numbers", "recording", *KINDS})
+    c.unknown(("recording",), {"hide", "pad_s", "bleep_hz"})
+    hide = c.get(("recording", "hide"), str)
+    if hide not in AUDIO_HIDE:
+        raise c.error(("recording", "hide"), f"recording.hide is one of {AUDIO_HIDE}, not {hide!r}")
     c.unknown(
         ("numbers",),
         {
@@ -197,6 +205,9 @@ def _parse(path: Path) -> RedactionConfig:
         join_gap_s=c.get(("numbers", "join_gap_s"), float, 0, 60),
         numbers=numbers,
         email=email,
+        audio_hide=hide,
+        audio_pad_s=c.get(("recording", "pad_s"), float, 0, 2),
+        bleep_hz=c.get(("recording", "bleep_hz"), float, 100, 3400),
         source=str(path),
         placeholders=frozenset(placeholders),
     )

@@ -109,6 +109,16 @@ def could_be(
     return None
 
 
+def complete(config: RedactionConfig, kind: str, digits: str) -> bool:
+    """A number that cannot go on: a Luhn-valid card of 16 or more digits, a
+    phone number of its usual shape (nothing said next continues it)."""
+    if kind == "card":
+        return len(digits) >= 16 and luhn_ok(digits)
+    if kind == "phone":
+        return _phone_shape(digits)
+    return False
+
+
 def number_spans(
     config: RedactionConfig, tokens: Sequence[str], context: Sequence[str], *,
     lead: Lead | None, eager_digits: int,

@@ -28,7 +28,7 @@ from dataclasses import replace
 from ivr import events as ev
 
 from .config import RedactionConfig
-from .detect import Lead, Span, find_spans
+from .detect import Lead, Span, complete, find_spans
 from .numbers import clean
 from .text import Secrets, placeholder, redact_text
 
@@ -183,7 +183,12 @@ class CallRedactor:
         self._context[role] = tuple([*context, *tokens][-keep:]) if keep else ()
         last = spans[-1] if spans else None
         self._lead.pop(role, None)
-        if last is not None and last.open and last.digits:
+        if (
+            last is not None
+            and last.open
+            and last.digits
+            and not complete(self.config, last.kind, last.digits)
+        ):
             lead_context = tuple([*context, *tokens[: last.start]][-keep:]) if keep else ()
             end_s = words[-1].end_s if words else 0.0
             self._lead[role] = (Lead(last.digits, last.kind or None, lead_context), end_s)

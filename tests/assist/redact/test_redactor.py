@@ -240,3 +240,12 @@ def test_disabled_redacts_nothing():
     redactor = CallRedactor(RedactionConfig.disabled(), "en")
     event = final(f"card {CARD_OK_EN}")
     assert redactor.redact(event) is event and redactor.spans_s == []
+
+
+def test_a_complete_card_or_phone_is_not_continued_by_the_next_final(config):
+    assert said(config, "en", f"card {CARD_OK_EN}", "three days now") == [
+        "card [card]",
+        "three days now",
+    ]
+    phone = "мой телефон восемь девять один шесть один два три четыре пять шесть семь"
+    assert said(config, "ru", phone, "два дня жду") == ["мой телефон [phone]", "два дня жду"]
