@@ -84,9 +84,16 @@ class StoreWriter:
         js = self.broker.js
         assert js is not None
         names = self.broker.names
+        with contextlib.suppress(Exception):
+            info = await js.consumer_info(names.stream, names.store_consumer)
+            if info.num_ack_pending:
+                # A writer died holding these: let the broker hand them out
+                # again before anything newer, so each call is written in order.
+                log.info("store writer: %d events to take over", info.num_ack_pending)
+                await asyncio.sleep(info.config.ack_wait or self.ack_wait_s)
         config = api.ConsumerConfig(
             durable_name=names.store_consumer,
-            ack_policy=api.AckPolicy.ALL,
+            ack_policy=api.AckPolicy.EXPLICIT,
             deliver_policy=api.DeliverPolicy.ALL,
             ack_wait=self.ack_wait_s,
             max_ack_pending=self.batch * 4,
@@ -112,9 +119,11 @@ class StoreWriter:
             except Exception as exc:
                 log.error("store writer: cannot store (will retry): %s", exc)
                 await asyncio.sleep(1.0)
-        if msgs:  # acknowledges the whole batch (AckPolicy.ALL)
+        # One by one: acknowledging only the last (AckPolicy.ALL) would also
+        # acknowledge older events a dead writer held that are not yet redelivered.
+        for msg in msgs:
             with contextlib.suppress(Exception):
-                await msgs[-1].ack()
+                await msg.ack()
 
     def _commit(self, entries: list[tuple[ev.Event, str]]) -> None:
         """Append the entries not stored yet (runs in a worker thread)."""
