@@ -72,16 +72,17 @@ def classify(
     n = len(digits)
     if quantity and cue is None:
         return None  # "two thousand twenty four", "пять тысяч": an amount or a year
+    card = config.kind("card")
+    if card is not None and card.min_digits <= n <= card.max_digits and luhn_ok(digits):
+        return "card"  # a Luhn-valid card number is a card whatever was said before it
     kind = config.kind(cue) if cue else None
     if kind is not None and kind.min_digits <= n <= kind.max_digits:
         return kind.name
     phone = config.kind("phone")
     if plus and phone is not None and phone.min_digits <= n <= phone.max_digits:
         return "phone"
-    card = config.kind("card")
-    if card is not None and card.min_digits <= n <= card.max_digits:
-        if not card.luhn or luhn_ok(digits):
-            return "card"
+    if card is not None and not card.luhn and card.min_digits <= n <= card.max_digits:
+        return "card"
     if phone is not None and _phone_shape(digits):
         return "phone"
     if n >= config.min_digits or (generic and n >= config.generic_min_digits):
@@ -119,14 +120,47 @@ def complete(config: RedactionConfig, kind: str, digits: str) -> bool:
     return False
 
 
+def _bridged(
+    config: RedactionConfig, tokens: Sequence[str], runs: list[NumberRun]
+) -> list[NumberRun]:
+    """Runs joined across one misheard word ("четыре пять беспредел девять
+    один ..."): when both sides have two digits or more, the word between is
+    no cue word, and together they are long enough to be PII."""
+    out: list[NumberRun] = []
+    for run in runs:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and run.start - prev.end == 1
+            and not run.plus
+            and not (prev.quantity or run.quantity)
+            and min(len(prev.digits), len(run.digits)) >= 2
+            and len(prev.digits) + len(run.digits) >= config.min_digits
+            and not _is_cue(config, tokens[prev.end])
+        ):
+            out[-1] = NumberRun(prev.start, run.end, prev.digits + run.digits, prev.plus)
+        else:
+            out.append(run)
+    return out
+
+
+def _is_cue(config: RedactionConfig, token: str) -> bool:
+    word = clean(token)
+    email = config.email
+    return (
+        any(k.cues.match(word) for k in config.numbers)
+        or config.generic_cues.match(word)
+        or (email is not None and word in email.at | email.dot | email.joiners)
+    )
+
+
 def number_spans(
     config: RedactionConfig, tokens: Sequence[str], context: Sequence[str], *,
     lead: Lead | None, eager_digits: int,
 ) -> list[Span]:  # fmt: skip
     """Number spans of one utterance; ``lead`` is continued by a run at its start."""
     spans: list[Span] = []
-    runs: list[NumberRun] = number_runs(tokens)
-    for run in runs:
+    for run in _bridged(config, tokens, number_runs(tokens)):
         before = [*context, *tokens[: run.start]]
         open_end = run.end == len(tokens)
         digits, cue_ctx = run.digits, before

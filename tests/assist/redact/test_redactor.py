@@ -249,3 +249,28 @@ def test_a_complete_card_or_phone_is_not_continued_by_the_next_final(config):
     ]
     phone = "мой телефон восемь девять один шесть один два три четыре пять шесть семь"
     assert said(config, "ru", phone, "два дня жду") == ["мой телефон [phone]", "два дня жду"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "ru",
+            "оплата четыре пять беспредел девять один четыре восемь восемь ноль три четыре три",
+            "оплата [account]",
+        ),
+        (
+            "en",
+            "my charge is four five eight three nine one for eight zero three four three six",
+            "my charge is [account]",
+        ),
+        ("en", "i waited two hours four five six seven eight nine", "i waited two hours [account]"),
+        (
+            "en",
+            "account one two three four phone five six seven eight nine one two",
+            "account [account] phone [phone]",
+        ),
+    ],
+)
+def test_a_number_broken_by_one_misheard_word_is_hidden_whole(config, lang, text, expected):
+    assert said(config, lang, text) == [expected]
