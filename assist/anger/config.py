@@ -69,6 +69,7 @@ class KeywordConfig:
     )  # each repeat of the same term counts this much of the one before
     text_only_conf: float = _num(0, 1)  # confidence assumed for results without word details
     understood_conf: float = _num(0, 1)  # a word at or above this (not [unk]) was understood
+    max_syllable_s: float = _num(0.05, 10)  # a word held longer per syllable was not understood
     context_words: int = _num(1, 200)  # recent final words: how well the call is understood
     understanding_start: float = _num(0, 1)  # understood share at which a keyword starts to count
     understanding_full: float = _num(0, 1)  # ... and from which it counts fully

@@ -17,10 +17,18 @@ hit's own words excluded) came out as real words with at least
 ``understood_conf``; and hits not fully trusted together stay under
 ``uncertain_cap``, below ``tense``: a lone keyword in a stretch the
 recogniser did not understand cannot raise the level by itself.
+
+Confidence alone is not enough with a small closed vocabulary: it has few
+words to choose from, so it can be sure of a word that was never said. What
+gives it away is timing: fitted onto speech it does not know, its words are
+stretched over far more syllables than they have. So a word held longer than
+``max_syllable_s`` per syllable is not understood, and a hit on such words
+counts nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -47,6 +55,18 @@ _CONTEXT_PRIOR_SHARE = 0.5  # ... understood this much
 
 def _ramp(x: float, start: float, full: float) -> float:
     return min(1.0, max(0.0, (x - start) / (full - start)))
+
+
+_VOWELS = re.compile("[аеёиоуыэюяaeiouy]+")
+
+
+def syllables(word: str) -> int:
+    """Syllables of a written word: its vowel groups (a silent final English
+    ``e`` excepted); at least one."""
+    count = len(_VOWELS.findall(word))
+    if count > 1 and word.endswith("e") and word[-2:-1] not in ("l", "e", "y") and word.isascii():
+        count -= 1
+    return max(1, count)
 
 
 def _conf_factor(conf: float, cfg: KeywordConfig) -> float:
@@ -89,18 +109,21 @@ class KeywordTracker:
         understood: list[bool | None] = []  # per recognised word; None: cannot tell
         cfg = self.config
         words = (
-            [(w.word, float(w.end_s), float(w.conf)) for w in event.words]
+            [(w.word, float(w.end_s), float(w.conf), w.end_s - w.start_s) for w in event.words]
             if event.words
-            else [(w, float(event.at_s), None) for w in event.text.split()]
+            else [(w, float(event.at_s), None, None) for w in event.text.split()]
         )
-        for word, end_s, word_conf in words:
-            # A result without word confidences (a plain partial) says only
+        for word, end_s, word_conf, held_s in words:
+            # A result without word details (a plain partial) says only
             # which words came out as [unk], not how sure the rest was.
-            if word == UNKNOWN_WORD:
+            stretched = held_s is not None and held_s > cfg.max_syllable_s * syllables(word)
+            if word == UNKNOWN_WORD or stretched:
                 understood.append(False)
             else:
                 understood.append(None if word_conf is None else word_conf >= cfg.understood_conf)
             conf = cfg.text_only_conf if word_conf is None else word_conf
+            if stretched:
+                conf = 0.0
             for token in tokenize(word):
                 tokens.append(token)
                 ends.append(end_s)

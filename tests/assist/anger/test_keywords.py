@@ -104,6 +104,29 @@ def test_a_plain_partial_does_not_vouch_for_its_own_words() -> None:
     assert total(sure, 4.0) > 0.0 == total(plain, 4.0)
 
 
+def test_a_sure_keyword_stretched_over_many_syllables_counts_nothing() -> None:
+    """A small closed vocabulary fits its words onto speech it does not know,
+    sure of them but held far longer than they take to say."""
+    text = "скажите пожалуйста это просто безобразие с моим тарифом"
+    said, stretched = trusting(), trusting()
+    said.feed(final(text, 4.0))
+    held = tuple(
+        Word(w.word, w.start_s, w.start_s + 2.5, w.conf) if w.word == "безобразие" else w
+        for w in words(text)
+    )  # 4 syllables in 2.5 s
+    stretched.feed(TranscriptFinal("c", CUSTOMER, text, held, 4.0))
+    assert total(said, 4.0) > 0.0 == total(stretched, 4.0)
+
+
+def test_stretched_sure_words_around_a_keyword_are_not_understood() -> None:
+    def heard(step_s: float) -> KeywordTracker:
+        t = trusting("en")
+        t.feed(final("bag need a manager with you please the internet", 4.0, step_s=step_s))
+        return t
+
+    assert total(heard(0.3), 4.0) > 0.0 == total(heard(1.2), 4.0)
+
+
 def total(t: KeywordTracker, now_s: float) -> float:
     return sum(r.weight for r in t.contributions(now_s))
 
