@@ -21,8 +21,9 @@ import logging
 import time
 from collections.abc import Callable
 
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js import api
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from assist.cluster.broker import Broker
 from assist.cluster.publisher import NODE_HEADER
@@ -32,7 +33,7 @@ from ivr import wire
 log = logging.getLogger(__name__)
 
 Entry = tuple[ev.Event, str]
-_READ_TIMEOUT_S = 10.0
+_READ_TIMEOUT_S = 20.0
 
 
 async def _read_until(
@@ -66,8 +67,25 @@ async def _read_until(
             await sub.unsubscribe()
 
 
+async def _retrying(read, timeout_s: float = _READ_TIMEOUT_S):
+    """``read()`` again while the broker answers with a time-out (a cluster
+    electing a new leader after a server died), for at most ``timeout_s``."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            return await read()
+        except (TimeoutError, NatsTimeout, ServiceUnavailableError):
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.25)
+
+
 async def call_events(broker: Broker, call_id: str, after_seq: int = 0) -> list[Entry]:
     """The call's events with ``seq > after_seq`` in the stream, in order."""
+    return await _retrying(lambda: _call_events(broker, call_id, after_seq))
+
+
+async def _call_events(broker: Broker, call_id: str, after_seq: int) -> list[Entry]:
     js = broker.js
     assert js is not None
     subject = broker.names.call_subject(call_id)
@@ -92,6 +110,10 @@ async def call_events(broker: Broker, call_id: str, after_seq: int = 0) -> list[
 
 async def recent_calls(broker: Broker, within_s: float) -> dict[str, ev.Event]:
     """The last event of each call heard from in the last ``within_s`` seconds."""
+    return await _retrying(lambda: _recent_calls(broker, within_s))
+
+
+async def _recent_calls(broker: Broker, within_s: float) -> dict[str, ev.Event]:
     js = broker.js
     assert js is not None
     info = await js.stream_info(broker.names.stream)
