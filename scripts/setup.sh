@@ -11,6 +11,10 @@ profile=product
 [ "${1:-}" = "--test" ] && profile=test
 
 APT_PACKAGES=(espeak-ng sox libsox-fmt-all)
+# The broker of a site on several machines (serve --broker; JetStream built in).
+# Debian's default config listens on 127.0.0.1 only and without JetStream; a
+# site's broker gets its own config (README, "A site on several machines").
+APT_PACKAGES+=(nats-server)
 # Only the test suite and the benchmarks need these.
 TEST_APT_PACKAGES=(portaudio19-dev chromium chromium-driver openssl)
 # Real recorded speech with its texts (the Whisper tests and bench real_speech).
@@ -37,7 +41,7 @@ stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp-test" ] && { [ "$profile" = test ] || [ ! -f "$stamp-product" ]; }; then
   echo "setup: installing the project and its Python dependencies ($profile)"
   .venv/bin/python -m pip install -q --upgrade pip
-  spec="."; [ "$profile" = test ] && spec=".[dev,bench]"
+  spec=".[cluster]"; [ "$profile" = test ] && spec=".[dev,bench,cluster]"
   .venv/bin/python -m pip install -q -e "$spec"
   rm -f .venv/.installed-*
   touch "$stamp-$profile"
