@@ -96,6 +96,7 @@ class AngerCore:
         self._evidence_at_s = 0.0  # when the cue evidence was last measured
         self._own_share = 0.0  # the voice share against the caller's own calm voice only
         self._last: AngerUpdate | None = None
+        self._keywords_told: set[str] = set()  # keyword reason texts sent so far
         self._current: Assessment | None = None
         self.trace: list[CueTrace] | None = None  # set to a list to record every measurement
 
@@ -275,9 +276,17 @@ class AngerCore:
         level = self._levels.update(now_s, score)
         trend = self._trend.update(now_s, score)
         reasons.sort(key=lambda r: (-r.weight, r.kind, r.text))
+        # The strongest reasons, and every keyword not told yet however weak:
+        # the advisor answers what the customer said, so none may be cut.
+        cut = cfg.updates.max_reasons
+        untold = [
+            r
+            for r in reasons[cut:]
+            if r.kind.startswith("keyword") and r.text not in self._keywords_told
+        ]
         shown = tuple(
             dataclasses.replace(r, weight=round(r.weight, 3))
-            for r in reasons[: cfg.updates.max_reasons]
+            for r in reasons[:cut] + untold
             if r.weight >= cfg.updates.min_reason_weight
         )
         self._current = Assessment(now_s, score, level, trend, shown)
@@ -302,6 +311,7 @@ class AngerCore:
             reasons=shown,
         )
         self._last = update
+        self._keywords_told.update(r.text for r in shown if r.kind.startswith("keyword"))
         return [update]
 
 

@@ -162,6 +162,25 @@ def test_a_new_keyword_is_sent_at_once_even_when_the_score_cannot_move() -> None
     assert updates(said("i will complain", first.at_s + 0.2, final=False)) == []  # not news
 
 
+def test_every_keyword_is_told_once_even_beyond_the_reasons_shown() -> None:
+    """Only the strongest reasons are shown, but a weak keyword ("third time"
+    after five insults) must reach the advisor at least once."""
+    core = AngerCore("call-1", "en")
+    text = "you idiot you moron you jerk you clown this is a disgrace outrageous third time"
+    words = tuple(
+        Word(w, 1.0 + i * 0.3, 1.3 + i * 0.3, 0.95) for i, w in enumerate(text.split())
+    )
+    (update,) = updates(
+        core.feed_transcript(TranscriptFinal("call-1", CUSTOMER, text, words, words[-1].end_s))
+    )
+    told = {r.words for r in update.reasons if r.kind.startswith("keyword")}
+    assert len(update.reasons) > core.config.updates.max_reasons
+    assert {"idiot", "moron", "jerk", "clown", "disgrace", "outrageous", "third time"} <= told
+    core.feed_transcript(TranscriptPartial("call-1", CUSTOMER, "well", (), 6.0))
+    assert core.current is not None and core.current.at_s == pytest.approx(6.0)
+    assert len(core.current.reasons) == core.config.updates.max_reasons  # told: not again
+
+
 def test_agent_words_are_ignored_here() -> None:
     core = AngerCore("call-1", "en")
     assert core.feed_transcript(TranscriptFinal("call-1", AGENT, "you idiot", (), 1.0)) == []
