@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from assist.chain.redaction import add_redact_options
 from assist.listen import ListenError
 from ivr.asr.models import LANGUAGES, ModelNotFound
 from ivr.asr.vosk_engine import ModelLoadError
@@ -70,6 +71,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         model=args.model,
         allow_download=args.download,
         access_file=args.access,
+        calls_dir=args.calls_dir,
+        redact=not args.no_redact,
+        redact_file=args.redact_config,
     )
     try:
         asyncio.run(run_demo(options))
@@ -109,8 +113,11 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from assist.analysis import format_summary, summarise, timeline
+    from assist.chain.chain import EventChain
+    from assist.chain.redaction import config_from_args, redactors
     from assist.engines import load_named_engine
     from assist.langcheck import wrong_language_warning
+    from assist.offline import through_chain
     from assist.replay.batch_asr import UnsupportedLanguage, run_recognised
     from ivr.sources import AudioFileError, probe_audio_file
 
@@ -133,6 +140,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         usable.append(Path(name))
     if not usable:
         return 2
+    # The one outbound chain: what is printed is what would be stored and shown.
+    chain = EventChain(redactor_for=redactors(config_from_args(args)), retain_ended_s=0.0)
     engine = load_named_engine(
         args.engine,
         "" if args.lang == "auto" else args.lang,
@@ -151,6 +160,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
             continue
+        run = through_chain(run, chain)
         summary = summarise(run)
         detected = batch is not None and batch.detected
         warning = None if detected else wrong_language_warning(path.name, args.lang, run.events)
@@ -267,6 +277,7 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     where.add_argument("--no-store", action="store_true", help="do not write to the store")
     _add_model_options(replay)
+    add_redact_options(replay)
     _add_engine_options(replay)
     replay.set_defaults(run=cmd_replay)
 
@@ -283,13 +294,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--speed", type=float, default=1.0, help="pace relative to real time")
     demo.add_argument(
-        "--calls", nargs="+", help="fixture call ids (default: calm and escalating, ru and en)"
+        "--calls", nargs="+", help="demo call names (default: calm and escalating, ru and en)"
+    )
+    demo.add_argument(
+        "--calls-dir",
+        type=Path,
+        help="folder of the demo calls (NAME.8k.stereo.wav; default: $IVR_ASSIST_DEMO_CALLS, "
+        "else the repository's fixture calls)",
     )
     demo.add_argument(
         "--mono", action="store_true", help="customer-only 16 kHz audio instead of 8 kHz stereo"
     )
     demo.add_argument("--exit-when-done", action="store_true", help="stop when the calls end")
     _add_model_options(demo)
+    add_redact_options(demo)
     demo.set_defaults(run=cmd_demo)
 
     serve = sub.add_parser(
@@ -352,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a new supervisor is shown calls that ended in the last S seconds (default 900)",
     )
     _add_model_options(serve)
+    add_redact_options(serve)
     serve.set_defaults(run=cmd_serve)
 
     build = sub.add_parser("build-model", help="build the project's own synthetic vosk model")
@@ -375,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--customer-channel", choices=("left", "right"), default="left")
     _add_model_options(analyze)
+    add_redact_options(analyze)
     _add_engine_options(analyze)
     analyze.set_defaults(run=cmd_analyze)
 

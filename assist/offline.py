@@ -1,17 +1,31 @@
-"""The offline driver: a recording through the same pipeline, as fast as
-the machine allows (``analyze`` and QA replay)."""
+"""The offline driver: a recording through the same feed loop and pipeline
+as a live call, as fast as the machine allows (``analyze`` and QA replay).
+
+The feed loop (:mod:`assist.calls.feed`) batches the recogniser's audio the
+way it does live (0.2 s), so a recording gets the recognition it would have
+had streamed to ``serve``. The run's events are the pipeline's own (words as
+said, prosody frames included, not numbered); :func:`through_chain` sends
+them through an outbound chain (redaction, numbering, sinks) and keeps what
+comes out, which is what reports, ``analyze --json`` and the store see.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from assist.calls.feed import ASR_BATCH_S, CallFeed
+from assist.chain.chain import EventChain
 from assist.pipeline import CallPipeline
 from ivr import events as ev
-from ivr.asr.base import Recognizer, SpeechEngine
+from ivr.asr.base import SpeechEngine
 from ivr.sources import WavSource
 
-ASR_BATCH_S = 0.2  # vosk is most efficient fed a few hundred ms at a time
+__all__ = ["ASR_BATCH_S", "CallRun", "feed_offline", "run_recording", "through_chain"]
+
+_QUEUE_CHUNKS = 64  # chunks queued ahead of the feed loop at most
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,31 @@ class CallRun:
     call_id: str
     duration_s: float
     events: list[ev.Event]
+
+
+def feed_offline(
+    chunks: Iterable[ev.AudioChunk],
+    pipeline: CallPipeline,
+    engine: SpeechEngine,
+    *,
+    batch_s: float = ASR_BATCH_S,
+) -> list[ev.Event]:
+    """Every event of the call, from its start to its end, decoded in this thread."""
+    events: list[ev.Event] = []
+
+    async def run() -> None:
+        feed = CallFeed(pipeline, engine, events.append, inline=True, batch_s=batch_s)
+        queued = 0
+        for chunk in chunks:
+            feed.channel(chunk.role, chunk.rate_hz).feed_chunk(chunk)
+            queued += 1
+            if queued >= _QUEUE_CHUNKS:
+                await feed.drained()
+                queued = 0
+        await feed.end()
+
+    asyncio.run(run())
+    return events
 
 
 def run_recording(
@@ -35,23 +74,12 @@ def run_recording(
     call_id = pipeline.call_id if pipeline else call_id or path.stem
     source = WavSource(path, call_id=call_id, customer_channel=customer_channel)
     pipeline = pipeline or CallPipeline.create(call_id, engine.language, source=str(path.name))
-    events = pipeline.start()
-    recognizers: dict[ev.ChannelRole, Recognizer] = {}
-    pending: dict[ev.ChannelRole, list[bytes]] = {}
-    batch_bytes = int(ASR_BATCH_S * source.rate_hz) * 2
-    for chunk in source.chunks():
-        events += pipeline.on_audio(chunk)
-        if chunk.role not in recognizers:
-            recognizers[chunk.role] = engine.recognizer(chunk.rate_hz)
-            pending[chunk.role] = []
-        buffer = pending[chunk.role]
-        buffer.append(chunk.pcm)
-        if sum(map(len, buffer)) >= batch_bytes:
-            events += pipeline.on_asr(chunk.role, recognizers[chunk.role].accept(b"".join(buffer)))
-            buffer.clear()
-    for role, recognizer in recognizers.items():
-        if pending[role]:
-            events += pipeline.on_asr(role, recognizer.accept(b"".join(pending[role])))
-        events += pipeline.on_asr(role, recognizer.finish())
-    events += pipeline.end()
+    events = feed_offline(source.chunks(), pipeline, engine)
     return CallRun(path, call_id, source.duration_s, events)
+
+
+def through_chain(run: CallRun, chain: EventChain) -> CallRun:
+    """The run as it leaves ``chain``: redacted, logged events numbered
+    (per-frame prosody kept, unnumbered, for the report's curves)."""
+    out = [e for e in (chain.publish(event) for event in run.events) if e is not None]
+    return replace(run, events=out)

@@ -28,12 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assist.offline import CallRun
+from assist.chain.chain import EventChain
+from assist.chain.redaction import redactors
+from assist.offline import CallRun, through_chain
 from assist.recording import recording_path
+from assist.redact import RedactionConfig, load_redaction_config
 from assist.replay.batch_asr import BatchEngine, UnsupportedLanguage, transcribe_recording
 from assist.replay.transcribed import run_transcribed
-from assist.replay.transcript_file import transcript_to_dict
-from assist.replay.worker import numbered
+from assist.replay.transcript_file import Utterance, transcript_to_dict
 from assist.store import CallStore, StoreError, open_store
 from ivr import events as ev
 from ivr.audio.frames import CustomerChannel
@@ -106,9 +108,12 @@ def post_call(
     store: CallStore | None,
     customer_channel: CustomerChannel = "left",
     language: str | None = None,
+    redaction: RedactionConfig | None = None,
 ) -> PostCallResult:
     """Transcribe ``audio`` with ``engine``, re-run the pipeline on the words,
-    and keep both in ``store`` beside the call's own events."""
+    and keep both in ``store`` beside the call's own events; the events and
+    the stored transcript go through the outbound chain's redactor
+    (``redaction``, default: the default settings) like the live call's."""
     probe_audio_file(audio)  # a bad file says so before any decoding
     record = store.call(call_id) if store is not None else None
     lang = language or (record.language if record is not None and record.language else None)
@@ -123,7 +128,17 @@ def post_call(
         call_id=call_id,
         customer_channel=customer_channel,
     )
-    run = dataclasses.replace(run, events=numbered(run.events))
+    chain = EventChain(redactor_for=redactors(redaction or load_redaction_config(None)))
+    run = through_chain(run, chain)
+    # The stored transcript is the redacted one: its utterances are the chain's finals.
+    transcript = dataclasses.replace(
+        transcript,
+        utterances=tuple(
+            Utterance(e.role, e.text, e.words)
+            for e in run.events
+            if isinstance(e, ev.TranscriptFinal)
+        ),
+    )
     live: tuple[ev.Event, ...] = ()
     if store is not None:
         store.put_transcript(

@@ -12,11 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
+from assist.chain.redaction import redaction_config, redactors
+from assist.chain.sink import CallbackSink
 from assist.console import ConsoleLog
 from assist.engines import load_engine
 from assist.hub.access import Access, load_access
-from assist.hub.bus import EventBus
-from assist.hub.ingest import CallRegistry
 from assist.hub.server import Hub, HubLimits
 from assist.listen import check_listen, listen_errors
 from assist.pipeline import CallPipeline
@@ -48,6 +50,8 @@ class ServeOptions:
     recent_window_s: float = 900.0  # ended calls a new supervisor is shown (if still in memory)
     record_dir: Path | None = None  # keep each live call's audio here (DIR/CALL_ID.wav)
     post_call: str | None = None  # "whisper": transcribe each recorded call again after it ends
+    redact: bool = True  # False: --no-redact (said in the log at start)
+    redact_file: Path | None = None  # None: assist/data/redact.toml
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, languages: tuple[str, ...]) -> ServeOptions:
@@ -71,6 +75,8 @@ class ServeOptions:
             recent_window_s=getattr(args, "recent_window", 900.0),
             record_dir=getattr(args, "record", None),
             post_call=getattr(args, "post_call", None),
+            redact=not getattr(args, "no_redact", False),
+            redact_file=getattr(args, "redact_config", None),
         )
 
 
@@ -99,11 +105,14 @@ class RunningHub:
     """What a running hub offers to the drivers that feed it calls."""
 
     hub: Hub
-    bus: EventBus
+    chain: EventChain
     engines: dict[str, VoskEngine]
     executor: ThreadPoolExecutor
-    publish: Callable[[ev.Event], None]
+    runner: CallRunner
     telephony: Telephony | None = None
+
+    def publish(self, event: ev.Event) -> ev.Event | None:
+        return self.chain.publish(event)
 
 
 @contextlib.asynccontextmanager
@@ -119,25 +128,26 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             engines[lang] = next(iter(engines.values()))  # one --model serves every language
         else:
             engines[lang] = load_engine(lang, options.model, allow_download=options.allow_download)
+    redaction = redaction_config(options.redact_file, enabled=options.redact)
     store = open_store(options.store_path) if options.use_store else None
-    bus = EventBus(store=store, retain_ended_s=options.retain_ended_s)
+    chain = EventChain(
+        store, redactor_for=redactors(redaction), retain_ended_s=options.retain_ended_s
+    )
     # Past calls show on the dashboard (their events stay in the store); read off the loop.
-    restored = await asyncio.to_thread(bus.restore_calls) if store is not None else []
-    log = ConsoleLog() if options.log_events else None
-
-    def publish(event: ev.Event) -> None:
-        published = bus.publish(event)
-        if log is not None:
-            log(published)
+    restored = await asyncio.to_thread(chain.restore_calls) if store is not None else []
+    if options.log_events:
+        chain.add_sink(CallbackSink("console", ConsoleLog()))
 
     post_calls = post_call_queue(options)
     with ThreadPoolExecutor(max_workers=2) as executor:
-        registry = CallRegistry(lambda lang: engines[lang], publish, executor)
+        registry = CallRunner(
+            lambda lang: engines[lang], chain.publish, executor, open_call=chain.open_call
+        )
         registry.wrap_pipeline = recorder_for(options, post_calls)
         limits = HubLimits(
             idle_timeout_s=options.idle_timeout_s, recent_window_s=options.recent_window_s
         )
-        hub = Hub(bus, access=access, registry=registry, limits=limits)
+        hub = Hub(chain, access=access, registry=registry, limits=limits)
         telephony = Telephony(registry, access, options, listeners)
         with listen_errors(options.host, options.port):
             await hub.start(options.host, options.port, tls=tls)
@@ -148,16 +158,14 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             flush=True,
         )
         await telephony.start(hub, ws)
-        ender = asyncio.create_task(
-            end_orphans(bus, registry, publish, restored, options.idle_timeout_s)
-        )
+        ender = asyncio.create_task(end_orphans(chain, registry, restored, options.idle_timeout_s))
         print(
             "access: "
             + ("open (loopback only)" if access.open else f"{len(access.tokens)} tokens"),
             flush=True,
         )
         try:
-            yield RunningHub(hub, bus, engines, executor, publish, telephony)
+            yield RunningHub(hub, chain, engines, executor, registry, telephony)
         finally:
             print("shutting down: closing connections", flush=True)
             ender.cancel()
@@ -165,8 +173,7 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             await hub.stop()
             for call_id in registry.live_call_ids:
                 await registry.detach(call_id, None, "server shutdown")
-            if store is not None:
-                await asyncio.to_thread(bus.close_store)
+            await asyncio.to_thread(chain.close)  # the store's writer commits what is left
             if post_calls is not None:
                 post_calls.close(wait=False)  # queued calls keep their recordings for later
 

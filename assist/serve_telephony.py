@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
 from assist.hub.access import Access
-from assist.hub.bus import EventBus
-from assist.hub.calls import CallRegistry
 from assist.hub.server import Hub
 from assist.hub.telephony import AudioSocketListener, TelephonyAssist
 from assist.hub.tls import TlsError, server_context
@@ -68,7 +67,7 @@ class Telephony:
 
     def __init__(
         self,
-        registry: CallRegistry,
+        registry: CallRunner,
         access: Access,
         options: ServeOptions,
         listeners: list[AudioSocketListener],
@@ -119,9 +118,8 @@ class Telephony:
 
 
 async def end_orphans(
-    bus: EventBus,
-    registry: CallRegistry,
-    publish: Callable[[ev.Event], None],
+    chain: EventChain,
+    registry: CallRunner,
     call_ids: list[str],
     after_s: float,
 ) -> None:
@@ -129,6 +127,6 @@ async def end_orphans(
     again within ``after_s`` are ended, saying why, so they leave the list."""
     await asyncio.sleep(after_s)
     for call_id in call_ids:
-        summary = bus.calls.get(call_id)
+        summary = chain.calls.get(call_id)
         if summary is not None and summary.live and not registry.running(call_id):
-            publish(ev.CallEnded(call_id, summary.last_audio_s, ORPHAN_REASON))
+            chain.publish(ev.CallEnded(call_id, summary.last_audio_s, ORPHAN_REASON))

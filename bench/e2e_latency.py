@@ -26,10 +26,12 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 from assist.anger.lexicon import normalize_word, tokenize
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
+from assist.chain.redaction import redactors
 from assist.engines import load_engine
-from assist.hub.bus import EventBus
-from assist.hub.ingest import CallRegistry
 from assist.hub.server import Hub
+from assist.redact import load_redaction_config
 from audio_fixtures import ensure_fixtures
 from ivr.sources import read_audio
 
@@ -170,9 +172,9 @@ async def _run(calls: tuple[str, ...], models: dict[str, Path]) -> None:
     fixture_dir = ensure_fixtures()
     languages = sorted({c.split("_")[0] for c in calls})
     engines = {lang: load_engine(lang, models.get(lang)) for lang in languages}
-    bus = EventBus()
+    bus = EventChain(redactor_for=redactors(load_redaction_config(None)))  # as serve runs it
     with ThreadPoolExecutor(max_workers=2) as executor:
-        registry = CallRegistry(lambda lang: engines[lang], bus.publish, executor)
+        registry = CallRunner(lambda lang: engines[lang], bus.publish, executor)
         hub = Hub(bus, registry=registry)
         await hub.start("127.0.0.1", 0)
         url = f"ws://127.0.0.1:{hub.port}"

@@ -11,7 +11,7 @@ Over the fixture calls (8 kHz stereo, customer and agent both recognised):
 4. memory: resident memory of the model, and per concurrent call beyond the
    shared model (K calls replayed at once on threads of one process: peak RSS
    above the loaded model, divided by K; Python heap peak from tracemalloc);
-5. the store: writing a replayed call, and EventBus.publish with and without
+5. the store: writing a replayed call, and EventChain.publish with and without
    a store behind it.
 
 Targets (issue 6): >= 20x real time per core, near-linear in jobs.
@@ -32,10 +32,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from assist.chain.chain import EventChain
 from assist.engines import load_engine
-from assist.offline import run_recording
+from assist.offline import run_recording, through_chain
 from assist.replay import ReplaySettings, discover, replay_all
-from assist.replay.worker import Replayer, numbered
+from assist.replay.worker import Replayer
 from audio_fixtures import call_ids, ensure_fixtures, load_labels, recorder_transcript
 
 SHAPE = "8k.stereo"
@@ -217,7 +218,6 @@ def memory(by_lang: dict[str, list[str]], levels: tuple[int, ...]) -> None:
 
 
 def store_figures(calls: list[str]) -> None:
-    from assist.hub.bus import EventBus
     from assist.store import SqliteStore
     from ivr import events as ev
 
@@ -236,11 +236,12 @@ def store_figures(calls: list[str]) -> None:
             for n in range(20):
                 call_id = f"c{n}"
                 events = [dataclasses.replace(e, call_id=call_id) for e in run.events]
-                store.replace_call(call_id, numbered(events))
+                chained = through_chain(dataclasses.replace(run, events=events), EventChain())
+                store.replace_call(call_id, [e for e in chained.events if e.seq])
             per_call_ms = (time.perf_counter() - t0) / 20 * 1000
         print(f"replace_call: {per_call_ms:.1f} ms for a call of {len(run.events)} events")
 
-        def publish(bus: EventBus, n: int = 20000) -> tuple[float, float, float]:
+        def publish(bus: EventChain, n: int = 20000) -> tuple[float, float, float]:
             """(us per publish call, CPU us per event incl. the store's writer, drain ms)."""
             events = [
                 ev.AngerUpdate(f"call{i % 50}", i * 0.01, 0.5, ev.AngerLevel.TENSE, ev.Trend.STEADY)
@@ -256,13 +257,13 @@ def store_figures(calls: list[str]) -> None:
             cpu = time.process_time() - cpu0
             return 1e6 * wall / n, 1e6 * cpu / n, 1000 * drain
 
-        plain = publish(EventBus())
+        plain = publish(EventChain())
         store = SqliteStore(folder / "bus.sqlite")
-        bus = EventBus(store=store)
+        bus = EventChain(store)
         stored = publish(bus)
         bus.close_store()
         store.close()
-        print(f"{'EventBus.publish':28s} {'us per call':>12s} {'CPU us per event':>17s}")
+        print(f"{'EventChain.publish':28s} {'us per call':>12s} {'CPU us per event':>17s}")
         print(f"{'in memory':28s} {plain[0]:12.1f} {plain[1]:17.1f}")
         print(f"{'with a store (writer thread)':28s} {stored[0]:12.1f} {stored[1]:17.1f}")
         print(

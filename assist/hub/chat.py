@@ -2,7 +2,7 @@
 &lang=ru&seat=S``. Each text message a client sends (``{"text": "..."}``) is
 one chat message of its role; the conversation runs through the text channel
 (:mod:`assist.text`: the anger core on words only, and the advisor) and its
-events go on the bus like a call's, so agent and supervisor screens show it
+events go through the chain like a call's, so agent and supervisor screens show it
 like a call without audio. The sender gets ``{"level", "score", "flagged"}``
 back, or ``{"error": ...}`` for a bad message (the conversation goes on).
 
@@ -25,8 +25,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from assist.anger.lexicon import available_languages, normalize_language
+from assist.chain.chain import EventChain
 from assist.hub.access import Access, Principal, Role
-from assist.hub.bus import EventBus
 from assist.hub.errors import CLOSE_BAD_REQUEST, CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Refused
 from assist.text.conversation import TextConversation
 from ivr import events as ev
@@ -45,8 +45,8 @@ class _Live:
 
 
 class ChatEndpoint:
-    def __init__(self, bus: EventBus, access: Access) -> None:
-        self.bus = bus
+    def __init__(self, chain: EventChain, access: Access) -> None:
+        self.chain = chain
         self.access = access
         self._live: dict[str, _Live] = {}
 
@@ -70,7 +70,7 @@ class ChatEndpoint:
             and (role is not ev.ChannelRole.AGENT or principal.name != seat)
         ):
             raise Refused(CLOSE_FORBIDDEN, "an agent may chat only as the agent of its own seat")
-        live = self._join(conversation_id, language, seat)
+        live = await self._join(conversation_id, language, seat)
         try:
             async for message in connection:
                 reply = await self._take(live, role, message)
@@ -98,8 +98,13 @@ class ChatEndpoint:
             raise Refused(CLOSE_UNAUTHORIZED, "unknown token")
         return principal
 
-    def _join(self, conversation_id: str, language: str, seat: str) -> _Live:
+    async def _join(self, conversation_id: str, language: str, seat: str) -> _Live:
         live = self._live.get(conversation_id)
+        if live is None:
+            # Where a conversation of this id stands (read off the loop), so its
+            # numbering goes on after a restart instead of clashing with the store's.
+            await self.chain.open_call(conversation_id)
+            live = self._live.get(conversation_id)  # another connection may have joined
         if live is None:
             conversation = TextConversation(conversation_id, language)
             live = _Live(conversation, time.monotonic())
@@ -107,7 +112,7 @@ class ChatEndpoint:
             for event in conversation.start():
                 if isinstance(event, ev.CallStarted):
                     event = ev.CallStarted(event.call_id, event.language, seat, "chat")
-                self.bus.publish(event)
+                self.chain.publish(event)
         live.connections += 1
         return live
 
@@ -116,7 +121,7 @@ class ChatEndpoint:
         if live.connections == 0 and self._live.get(conversation_id) is live:
             del self._live[conversation_id]
             for event in live.conversation.end():
-                self.bus.publish(event)
+                self.chain.publish(event)
 
     async def _take(
         self, live: _Live, role: ev.ChannelRole, message: str | bytes
@@ -138,5 +143,5 @@ class ChatEndpoint:
             # look-up): off the event loop.
             verdict, events = await asyncio.to_thread(live.conversation.add, role, text, at_s)
             for event in events:
-                self.bus.publish(event)
+                self.chain.publish(event)
         return {"level": verdict.level.value, "score": verdict.score, "flagged": verdict.flagged}

@@ -21,8 +21,8 @@ import json
 import logging
 from typing import Any
 
-from assist.hub.calls import CallRegistry, IngestError, LegTaken
-from assist.live import LiveCall, LiveChannel
+from assist.calls.feed import CallFeed, FeedChannel
+from assist.calls.runner import CallRunner, IngestError, LegTaken
 from ivr import events as ev
 from ivr.asr.base import AsrResult
 from ivr.audio.resample import SUPPORTED_RATES_HZ
@@ -35,7 +35,7 @@ DEFAULT_RATE_HZ = 16000
 CONFIG_KEYS = {"sample_rate", "words", "max_alternatives", "phrase_list", "show_words", "token"}
 MAX_NUMBER_DIGITS = 12  # longer numbers in a control message are refused, never parsed
 
-__all__ = ["CallRegistry", "IngestError", "IngestSession", "LegTaken", "result_message"]
+__all__ = ["CallRunner", "IngestError", "IngestSession", "LegTaken", "result_message"]
 
 
 class FatalIngestError(IngestError):
@@ -83,13 +83,13 @@ def result_message(result: AsrResult) -> dict[str, Any]:
 class IngestSession:
     """One connection's protocol state (sans-I/O apart from awaiting recognition)."""
 
-    def __init__(self, call: LiveCall, role: ev.ChannelRole, max_audio_bytes: int) -> None:
+    def __init__(self, call: CallFeed, role: ev.ChannelRole, max_audio_bytes: int) -> None:
         self.call = call
         self.role = role
         self.max_audio_bytes = max_audio_bytes
         self.rate_hz = DEFAULT_RATE_HZ
         self.phrases: list[str] | None = None
-        self.channel: LiveChannel | None = None
+        self.channel: FeedChannel | None = None
         self.ended = False
 
     def configure(self, config: Any) -> None:
@@ -150,7 +150,9 @@ class IngestSession:
             )
         if self.channel is None:
             try:
-                self.channel = self.call.channel(self.role, self.rate_hz, self.phrases)
+                self.channel = self.call.channel(
+                    self.role, self.rate_hz, self.phrases, batches=False
+                )
             except ValueError as exc:
                 raise FatalIngestError(str(exc)) from None
         return result_message(await self.channel.recognise(pcm))

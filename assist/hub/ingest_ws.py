@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from assist.calls.runner import CallRunner, IngestError, LegTaken
 from assist.hub.access import Access, Principal, Role
-from assist.hub.calls import CallRegistry, IngestError, LegTaken
 from assist.hub.errors import (
     CLOSE_BAD_REQUEST,
     CLOSE_IDLE,
@@ -44,7 +44,7 @@ class IngestLimits:
 
 
 class IngestEndpoint:
-    def __init__(self, registry: CallRegistry, access: Access, limits: IngestLimits) -> None:
+    def __init__(self, registry: CallRunner, access: Access, limits: IngestLimits) -> None:
         self.registry = registry
         self.access = access
         self.limits = limits

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from assist.chain.chain import EventChain
+from assist.chain.eventlog import Entry, EventLog
 from assist.hub.access import Access, Principal, Role
 from assist.hub.bus import EventBus, Subscription
 from assist.hub.errors import (
@@ -39,7 +41,6 @@ from assist.hub.errors import (
     CLOSE_UNAUTHORIZED,
     Refused,
 )
-from assist.hub.eventlog import Entry
 from ivr import events as ev
 from ivr import wire
 from ivr.telephony.ids import BadId, check_id
@@ -109,9 +110,9 @@ class ScreenLimits:
 class _Pump:
     """Sends a subscription's events, each call's at most once."""
 
-    def __init__(self, connection: ServerConnection, bus: EventBus, sub: Subscription) -> None:
+    def __init__(self, connection: ServerConnection, log: EventLog, sub: Subscription) -> None:
         self.connection = connection
-        self.bus = bus
+        self.log = log
         self.sub = sub
         self.sent: dict[str, int] = {}  # the last seq sent (or resumed after) per call
         self.sends = 0  # sends started
@@ -124,7 +125,7 @@ class _Pump:
     ) -> None:
         sent = self.sent
         sent.setdefault(call_id, after_seq)
-        entries = await self.bus.log.history(call_id, after_seq)
+        entries = await self.log.history(call_id, after_seq)
         for event, text in ended_call_digest(entries) if digest else entries:
             if before_seq is not None and event.seq >= before_seq:
                 break
@@ -136,7 +137,7 @@ class _Pump:
 
     async def run(self) -> None:
         queue, sent, send = self.sub.queue, self.sent, self.connection.send
-        encoded = self.bus.log.encoded
+        encoded = self.log.encoded
         while True:
             event = await queue.get()
             call_id = event.call_id
@@ -155,15 +156,20 @@ class _Pump:
 class Screens:
     def __init__(
         self,
+        chain: EventChain,
         bus: EventBus,
         access: Access,
         limits: ScreenLimits,
-        feedback_listeners: list[Callable[[ev.SuggestionFeedback], None]],
+        feedback: Callable[[ev.SuggestionFeedback], object],
     ) -> None:
+        """``chain``: the calls' log (history, summaries); ``bus``: the
+        fan-out the streams subscribe to; ``feedback``: where an agent's
+        verdict goes (the call runner: into the chain and to the advisor)."""
+        self.chain = chain
         self.bus = bus
         self.access = access
         self.limits = limits
-        self.feedback_listeners = feedback_listeners
+        self.feedback = feedback
         self._seats: dict[str, ServerConnection] = {}
         self._pumps: set[_Pump] = set()
         self._watchdog: asyncio.Task[None] | None = None
@@ -175,11 +181,11 @@ class Screens:
         principal = await self._authenticate(connection)
         if principal.role is not Role.SUPERVISOR:
             raise Refused(CLOSE_FORBIDDEN, "supervisors only")
-        self.bus.log.prune()
-        calls = self.bus.log.live_or_recent(self.limits.recent_window_s)
+        self.chain.log.prune()
+        calls = self.chain.log.live_or_recent(self.limits.recent_window_s)
         if isinstance(after, dict):
             calls += [c for c in after if c not in calls]
-        ended = {c for c in calls if c not in self.bus.calls or not self.bus.calls[c].live}
+        ended = {c for c in calls if c not in self.chain.calls or not self.chain.calls[c].live}
         await self._stream(connection, principal, supervisor_event, calls, after, digest=ended)
 
     async def agent(self, connection: ServerConnection, query: dict[str, str]) -> None:
@@ -217,7 +223,7 @@ class Screens:
             with contextlib.suppress(ConnectionClosed):
                 await previous.close(CLOSE_SEAT_TAKEN, "this seat was opened elsewhere")
         self._seats[seat] = connection
-        calls = self.bus.calls
+        calls = self.chain.calls
         try:
             current = [s.call_id for s in calls.values() if s.agent_id == seat][-1:]
             if call_id and call_id not in current:
@@ -235,10 +241,10 @@ class Screens:
 
     async def _owner(self, call_id: str) -> str | None:
         """The agent seat of a call in memory or in the store; None: no such call."""
-        summary = self.bus.calls.get(call_id)
+        summary = self.chain.calls.get(call_id)
         if summary is not None:
             return summary.agent_id
-        store = self.bus.store
+        store = self.chain.store
         if store is None:
             return None
         record = await asyncio.to_thread(store.call, call_id)
@@ -274,7 +280,7 @@ class Screens:
     ) -> None:
         """``digest``: calls whose history is sent as :func:`ended_call_digest`."""
         sub = self.bus.subscribe(accepts)  # subscribe first, then send history: no gap
-        pump = _Pump(connection, self.bus, sub)
+        pump = _Pump(connection, self.chain.log, sub)
         self._pumps.add(pump)
         if self._watchdog is None or self._watchdog.done():
             self._watchdog = asyncio.create_task(self._watch_stalls())
@@ -359,7 +365,7 @@ class Screens:
         if kind != "feedback":
             return f"unknown message type {json.dumps(kind)[:40]}"
         call_id, suggestion_id = data.get("call_id"), data.get("suggestion_id")
-        summary = self.bus.calls.get(call_id) if isinstance(call_id, str) else None
+        summary = self.chain.calls.get(call_id) if isinstance(call_id, str) else None
         if (
             summary is None
             or not isinstance(suggestion_id, str)
@@ -374,7 +380,5 @@ class Screens:
         except (ValueError, TypeError):
             return "verdict must be 'used' or 'dismissed'"
         feedback = ev.SuggestionFeedback(call_id, suggestion_id, verdict, at_s=summary.last_audio_s)
-        feedback = self.bus.publish(feedback)
-        for listener in self.feedback_listeners:
-            listener(feedback)
+        self.feedback(feedback)
         return None

@@ -41,9 +41,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
 from assist.hub.access import Access
 from assist.hub.bus import EventBus
-from assist.hub.calls import CallRegistry
 from assist.hub.chat import ChatEndpoint
 from assist.hub.errors import (
     CLOSE_BAD_REQUEST,
@@ -142,39 +143,45 @@ def _json_response(data: dict[str, int]) -> Response:
 class Hub:
     def __init__(
         self,
-        bus: EventBus,
+        chain: EventChain,
         *,
         access: Access | None = None,
-        registry: CallRegistry | None = None,
+        registry: CallRunner | None = None,
         limits: HubLimits | None = None,
         root: Path | None = None,
+        feedback: Callable[[ev.SuggestionFeedback], object] | None = None,
     ) -> None:
-        self.bus = bus
+        """``chain``: the events the screens show (the hub adds its screens'
+        fan-out to it as a sink while it runs); ``registry``: the call runner
+        that takes live audio on ``/ws/ingest``; ``feedback``: where an
+        agent's verdict on a suggestion goes (default: the registry's
+        :meth:`~assist.calls.runner.CallRunner.feedback`, else the chain)."""
+        self.chain = chain
         self.access = access or Access.open_access()
         self.registry = registry
         self.limits = limits or HubLimits()
         self.root = root or web_dir()
-        self.bus.max_queue = self.limits.max_queue
-        self.feedback_listeners: list[Callable[[ev.SuggestionFeedback], None]] = []
+        self.bus = EventBus(self.limits.max_queue)
+        chain.add_sink(self.bus)
         lim = self.limits
         self.screens = Screens(
-            bus,
+            chain,
+            self.bus,
             self.access,
             ScreenLimits(lim.auth_timeout_s, lim.stall_s, lim.recent_window_s),
-            self.feedback_listeners,
+            feedback or (registry.feedback if registry is not None else chain.publish),
         )
         self.routes: dict[str, Route] = {
             "/ws/agent": self.screens.agent,
             "/ws/supervisor": self.screens.supervisor,
             "/ws/ingest": self._no_ingest,
-            "/ws/chat": ChatEndpoint(bus, self.access),
+            "/ws/chat": ChatEndpoint(chain, self.access),
         }
         self._checks: dict[str, RouteCheck] = {}
         self._pickers: dict[str, SubprotocolPicker] = {}
         if registry is not None:
-            if registry.log is None:
-                registry.log = bus.log
-            self.feedback_listeners.append(registry.on_feedback)
+            if registry.open_call is None:
+                registry.open_call = chain.open_call
             self.routes["/ws/ingest"] = IngestEndpoint(
                 registry,
                 self.access,
@@ -233,6 +240,7 @@ class Hub:
             self._server.close()
             await self._server.wait_closed()
         await self.screens.close()
+        self.chain.remove_sink(self.bus)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -253,15 +261,16 @@ class Hub:
 
     def status(self) -> dict[str, int]:
         """Counts for monitoring (``GET /status``; no call ids, no words)."""
-        log = self.bus.log
+        log = self.chain.log
         writer = log.writer
         return {
-            "calls_live": sum(1 for s in self.bus.calls.values() if s.live),
+            "calls_live": sum(1 for s in self.chain.calls.values() if s.live),
             "calls_in_memory": log.calls_in_memory,
             "events_in_memory": log.events_in_memory,
             "screens": self.bus.subscribers,
             "largest_screen_backlog": self.bus.largest_backlog,
             "store_backlog": writer.backlog if writer is not None else 0,
+            "sink_errors": self.chain.sink_errors,
         }
 
     # ------------------------------------------------------------- websockets

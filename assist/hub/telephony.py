@@ -26,9 +26,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assist.calls.feed import CallFeed
+from assist.calls.runner import CallRunner, IngestError
 from assist.hub.access import Access, Role
-from assist.hub.calls import CallRegistry, IngestError
-from assist.live import LiveCall
 from ivr import events as ev
 from ivr.telephony.base_line import LineHandler
 from ivr.telephony.ids import BadId, check_id
@@ -44,7 +44,7 @@ LANGUAGE_KEYS = ("lang", "language")
 class TelephonyAssist:
     """Runs the live assist for calls that arrive on telephony lines."""
 
-    def __init__(self, registry: CallRegistry, access: Access, languages: Sequence[str]) -> None:
+    def __init__(self, registry: CallRunner, access: Access, languages: Sequence[str]) -> None:
         if not languages:
             raise ValueError("no languages to serve")
         self.registry = registry
@@ -90,7 +90,7 @@ class TelephonyAssist:
         taken: list[ev.ChannelRole] = []
         reason = "hangup"
         try:
-            call: LiveCall | None = None
+            call: CallFeed | None = None
             for leg in legs.values():
                 call = await self.registry.attach(call_id, language, seat, info.protocol, leg)
                 taken.append(leg)

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterable
 from pathlib import Path
 
+from assist.chain.redaction import add_redact_options
 from ivr import events as ev
 from ivr.asr.models import LANGUAGES
 
@@ -45,6 +46,9 @@ def cmd_ivr(args: argparse.Namespace) -> int:
 
 
 async def _run_local(args: argparse.Namespace) -> int:
+    from assist.chain.chain import EventChain
+    from assist.chain.redaction import config_from_args, redactors
+    from assist.chain.sink import CallbackSink
     from assist.console import ConsoleLog
     from assist.engines import load_engine
     from assist.ivrcall.driver import IvrCall
@@ -69,8 +73,12 @@ async def _run_local(args: argparse.Namespace) -> int:
     else:
         line = LocalLine("local", RATE_HZ, speed=args.speed)
         caller = WavSource(args.local, call_id="local", target_rate_hz=RATE_HZ).paced(args.speed)
-    log = ConsoleLog()
-    call = IvrCall(line, menu, language, engine, PromptRenderer(args.prompt_cache), log)
+    chain = EventChain(
+        redactor_for=redactors(config_from_args(args)),
+        sinks=[CallbackSink("console", ConsoleLog())],
+    )
+    prompts = PromptRenderer(args.prompt_cache)
+    call = IvrCall(line, menu, language, engine, prompts, chain.publish)
     feeding = asyncio.create_task(line.feed(caller, tail_s=args.wait))
     try:
         outcome = await call.run()
@@ -129,6 +137,7 @@ def add_parsers(sub: argparse._SubParsersAction, add_model_options) -> None:  # 
     ivr.add_argument("--store", type=Path, help="call store file")
     ivr.add_argument("--no-store", action="store_true")
     ivr.add_argument("--quiet", action="store_true", help="no live event log")
+    add_redact_options(ivr)
     ivr.add_argument(
         "--prompt-cache", type=Path, help="rendered prompts (default ~/.cache/ivr-assist/prompts)"
     )

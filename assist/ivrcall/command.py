@@ -106,7 +106,7 @@ class IvrService:
             await line.hangup(f"no speech model for {language}")
             return
         # Where the call stands, read from the store off the event loop (a new call: nowhere).
-        await self.running.bus.log.open_call(line.info.call_id)
+        await self.running.chain.open_call(line.info.call_id)
         call = IvrCall(
             line,
             self.menu,
@@ -117,6 +117,7 @@ class IvrService:
             executor=self.running.executor,
             always_listen_for=self.always_listen_for.get(language, ()),
             on_transfer=self._queue_for_agent,
+            runner=self.running.runner,
         )
         try:
             await call.run()
@@ -130,14 +131,16 @@ class IvrService:
         """A seat takes a call: its screen follows the call and opens with the
         IVR context (the seat page follows calls whose agent is the seat; the
         hub sends it the call's history first)."""
-        bus = self.running.bus
+        chain = self.running.chain
         for assignment in assignments:
+            # A call being handed over is live, so its history is in memory.
+            recent = [e for e, _ in chain.log.recent(assignment.call_id) or []]
             handoff = next(
                 e
-                for e in reversed(bus.history(assignment.call_id))
+                for e in reversed(recent)
                 if isinstance(e, ev.IvrAction) and e.action == "transfer"
             )
-            language = bus.calls[assignment.call_id].language
+            language = chain.calls[assignment.call_id].language
             self.running.publish(
                 ev.CallStarted(assignment.call_id, language, assignment.seat, source="ivr")
             )

@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from assist.anger import load_anger_config, trusting_words
-from assist.live import LiveCall, Publish
+from assist.calls.feed import CallFeed, Publish
+from assist.calls.runner import CallRunner
 from assist.pipeline import CallPipeline
 from ivr import events as ev
 from ivr.asr.base import SpeechEngine
@@ -60,10 +61,12 @@ class IvrCall:
         executor: ThreadPoolExecutor | None = None,
         always_listen_for: Sequence[str] = (),
         on_transfer: OnTransfer | None = None,
+        runner: CallRunner | None = None,
     ) -> None:
         """``always_listen_for``: words recognised at every menu node besides its
         options (the anger lexicon's insults and threats, so a caller who swears
-        at the menu is heard)."""
+        at the menu is heard); ``runner``: the process's call runner, which
+        routes the agent's feedback to this call once it is transferred."""
         self.line = line
         self.info = line.info
         self.language = language
@@ -81,7 +84,10 @@ class IvrCall:
             source=f"ivr:{self.info.protocol}",
             anger_config=trusting_words(load_anger_config()),
         )
-        self.live = LiveCall(self.pipeline, engine, self._tap, executor)
+        self.live = CallFeed(self.pipeline, engine, self._tap, executor)
+        self.runner = runner
+        if runner is not None:
+            runner.adopt(self.live)
         self.customer = self.live.channel(ev.ChannelRole.CUSTOMER, self.info.rate_hz)
         self.dtmf = DtmfDetector(self.info.rate_hz)
         self.audio_s = 0.0
@@ -107,6 +113,8 @@ class IvrCall:
             self._apply(self.session.on_hangup(self.audio_s))
             for task in [*self._tasks]:
                 task.cancel()  # prompts still rendering or playing: the line is gone
+            if self.runner is not None:
+                self.runner.forget(self.info.call_id)
             await self.live.end(reason)
         return IvrOutcome(self.info.call_id, self.language, self.transfer, reason, self.audio_s)
 

@@ -20,7 +20,7 @@ from assist.replay.transcript_file import (
     TranscriptFileError,
     read_transcript,
 )
-from assist.replay.worker import JobResult, Replayer, ReplaySettings, numbered
+from assist.replay.worker import JobResult, Replayer, ReplaySettings
 
 __all__ = [
     "TRANSCRIPT_SUFFIX",
@@ -31,7 +31,6 @@ __all__ = [
     "Replayer",
     "TranscriptFileError",
     "discover",
-    "numbered",
     "read_transcript",
     "replay_all",
     "run_transcribed",

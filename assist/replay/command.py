@@ -9,8 +9,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from assist.chain.chain import EventChain
+from assist.chain.redaction import redaction_config, redactors
+from assist.offline import through_chain
 from assist.replay.inputs import discover
 from assist.replay.runner import replay_all
+from assist.replay.store_sink import ReplayStoreSink
 from assist.replay.worker import JobResult, ReplaySettings
 from assist.report import ReportWriter
 from assist.report.metrics import call_metrics
@@ -92,15 +96,23 @@ def run_replay(args: argparse.Namespace) -> int:
             engine=getattr(args, "engine", "vosk"),
             whisper_threads=getattr(args, "whisper_threads", None),
         )
+        # The one outbound chain, in this process: redaction, numbering, the store.
+        redaction = redaction_config(
+            getattr(args, "redact_config", None), enabled=not getattr(args, "no_redact", False)
+        )
+        chain = EventChain(redactor_for=redactors(redaction), retain_ended_s=0.0)
+        stored = ReplayStoreSink(store, settings.engine) if store is not None else None
+        if stored is not None:
+            chain.add_sink(stored)
 
         def keep(result: JobResult) -> JobResult:
-            """Store and report each call as it arrives (in this process)."""
+            """Redact, number, store and report each call as it arrives (in this process)."""
+            if result.run is not None:
+                result = replace(result, run=through_chain(result.run, chain))
             run = result.run
-            if run is not None and store is not None:
-                try:
-                    store.replace_call(run.call_id, run.events, engine=settings.engine)
-                except StoreError as exc:
-                    result = replace(result, run=None, error=f"not stored: {exc}")
+            if run is not None and stored is not None and run.call_id in stored.failures:
+                why = stored.failures.pop(run.call_id)
+                result = replace(result, run=None, error=f"not stored: {why}")
             if result.run is not None and report is not None:
                 try:
                     report.add_call(run.call_id, run.events, run.duration_s, result.input.label)

@@ -3,7 +3,6 @@ is loaded once per process, on the first call that needs recognition."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,6 @@ from assist.replay.batch_asr import UnsupportedLanguage, run_recognised
 from assist.replay.inputs import ReplayInput
 from assist.replay.transcribed import run_transcribed
 from assist.replay.transcript_file import TranscriptFileError, read_transcript
-from ivr import events as ev
 from ivr.asr.base import SpeechEngine
 from ivr.asr.vosk_engine import ModelLoadError, VoskEngine
 from ivr.audio.frames import CustomerChannel
@@ -32,7 +30,7 @@ class ReplaySettings:
 @dataclass(frozen=True)
 class JobResult:
     input: ReplayInput
-    run: CallRun | None  # its events numbered 1..n, as the hub would have
+    run: CallRun | None  # the pipeline's events (the chain numbers and redacts them)
     error: str | None = None
     transcribed: bool = False  # the recorder's transcript was used, no recognition
     wall_s: float = 0.0  # time this process spent on the call
@@ -40,11 +38,6 @@ class JobResult:
     @property
     def ok(self) -> bool:
         return self.run is not None
-
-
-def numbered(events: list[ev.Event]) -> list[ev.Event]:
-    """The call's events with per-call sequence numbers 1..n."""
-    return [dataclasses.replace(e, seq=n) for n, e in enumerate(events, start=1)]
 
 
 class Replayer:
@@ -113,7 +106,6 @@ class Replayer:
                 f"replay failed ({type(exc).__name__}: {exc})",
                 wall_s=time.perf_counter() - started,
             )
-        run = dataclasses.replace(run, events=numbered(run.events))
         return JobResult(
             item,
             run,

@@ -5,9 +5,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from assist.chain.chain import EventChain
 from assist.hub import server as hub_server
 from assist.hub.access import Access, Role, load_access
-from assist.hub.bus import EventBus
 from assist.hub.server import Hub
 from ivr import events as ev
 from ivr import wire
@@ -71,8 +71,8 @@ def test_bad_access_files_name_file_and_line(tmp_path, text, complaint):
     assert str(path) in str(info.value) and complaint in str(info.value)
 
 
-async def hub_with(access: Access) -> tuple[Hub, EventBus, str]:
-    bus = EventBus()
+async def hub_with(access: Access) -> tuple[Hub, EventChain, str]:
+    bus = EventChain()
     hub = Hub(bus, access=access)
     await hub.start("127.0.0.1", 0)
     bus.publish(ev.CallStarted("call-a1", "ru", agent_id="a1"))

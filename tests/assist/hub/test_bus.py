@@ -1,5 +1,6 @@
 import asyncio
 
+from assist.chain.chain import EventChain
 from assist.hub.bus import EventBus
 from ivr import events as ev
 
@@ -11,7 +12,7 @@ def anger(call_id: str, at_s: float, level: ev.AngerLevel, score: float) -> ev.A
 
 
 def test_sequence_numbers_are_per_call_and_history_resumes():
-    bus = EventBus()
+    bus = EventChain()
     a1 = bus.publish(ev.CallStarted("a", "ru"))
     b1 = bus.publish(ev.CallStarted("b", "en"))
     a2 = bus.publish(anger("a", 1.0, ev.AngerLevel.TENSE, 0.5))
@@ -21,7 +22,7 @@ def test_sequence_numbers_are_per_call_and_history_resumes():
 
 
 def test_summary_tracks_level_peak_and_top_reason():
-    bus = EventBus()
+    bus = EventChain()
     bus.publish(ev.CallStarted("a", "ru", agent_id="ag1"))
     bus.publish(anger("a", 1.0, ev.AngerLevel.ANGRY, 0.8))
     bus.publish(anger("a", 2.0, ev.AngerLevel.TENSE, 0.5))
@@ -41,8 +42,10 @@ def test_summary_tracks_level_peak_and_top_reason():
 
 def test_slow_subscriber_loses_partials_first_then_is_cut_off_but_never_blocks():
     async def scenario():
-        bus = EventBus(max_queue=4)
-        sub = bus.subscribe(lambda e: True)
+        bus = EventChain()
+        fanout = EventBus(max_queue=4)
+        bus.add_sink(fanout)
+        sub = fanout.subscribe(lambda e: True)
         for i in range(3):
             bus.publish(ev.TranscriptPartial("a", ev.ChannelRole.CUSTOMER, f"p{i}"))
         bus.publish(ev.TranscriptFinal("a", ev.ChannelRole.CUSTOMER, "final"))

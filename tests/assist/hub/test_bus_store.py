@@ -1,8 +1,10 @@
 """The bus with a store: every published event is persisted (audio aside),
 history reaches past a restart, sequence numbers carry on."""
 
-from assist.hub.bus import EventBus
-from assist.hub.eventlog import RESUME_SEQ_GAP
+import asyncio
+
+from assist.chain.chain import EventChain
+from assist.chain.eventlog import RESUME_SEQ_GAP
 from assist.store import SqliteStore
 from ivr import events as ev
 
@@ -13,7 +15,7 @@ def anger(call_id: str, at_s: float, score: float) -> ev.AngerUpdate:
 
 def test_published_events_are_stored_once_flushed_audio_excepted(tmp_path):
     store = SqliteStore(tmp_path / "calls.sqlite")
-    bus = EventBus(store=store)
+    bus = EventChain(store=store)
     started = bus.publish(ev.CallStarted("a", "ru", agent_id="s1"))
     bus.publish(ev.AudioChunk("a", ev.ChannelRole.CUSTOMER, 8000, b"\0\0" * 160))
     update = bus.publish(anger("a", 1.0, 0.5))
@@ -25,7 +27,7 @@ def test_published_events_are_stored_once_flushed_audio_excepted(tmp_path):
 
 def test_after_a_restart_history_comes_from_the_store_and_seq_goes_on(tmp_path):
     path = tmp_path / "calls.sqlite"
-    first = EventBus(store=SqliteStore(path))
+    first = EventChain(store=SqliteStore(path))
     old = [
         first.publish(ev.CallStarted("a", "ru", agent_id="s1")),
         first.publish(anger("a", 1.0, 0.5)),
@@ -36,10 +38,12 @@ def test_after_a_restart_history_comes_from_the_store_and_seq_goes_on(tmp_path):
     first.store.close()
 
     store = SqliteStore(path)
-    bus = EventBus(store=store)  # the hub after a restart
+    bus = EventChain(store=store)  # the hub after a restart
     assert bus.history("a") == old  # a call this process never saw
     assert bus.history("a", after_seq=1) == old[1:]
     assert [bus.encoded(e) for e in bus.history("a")]  # encodable for screens
+    # A driver opens a call before it publishes (publish never reads the store).
+    asyncio.run(bus.open_call("a"))
     newer = bus.publish(anger("a", 2.0, 0.7))
     # Carries on past a gap, never reusing a number (nor one a screen may
     # have seen before a crash, that the store had not yet committed).
@@ -55,7 +59,7 @@ def test_after_a_restart_history_comes_from_the_store_and_seq_goes_on(tmp_path):
 
 def test_restore_calls_lists_stored_calls_as_ended(tmp_path):
     path = tmp_path / "calls.sqlite"
-    first = EventBus(store=SqliteStore(path))
+    first = EventChain(store=SqliteStore(path))
     first.publish(ev.CallStarted("a", "ru", agent_id="s1"))
     first.publish(ev.AngerUpdate("a", 1.0, 0.8, ev.AngerLevel.ANGRY, ev.Trend.RISING))
     first.publish(ev.CallFlagged("a", 1.0, ev.AngerLevel.ANGRY, "pitch"))
@@ -63,7 +67,7 @@ def test_restore_calls_lists_stored_calls_as_ended(tmp_path):
     first.close_store()
     first.store.close()
 
-    bus = EventBus(store=SqliteStore(path))
+    bus = EventChain(store=SqliteStore(path))
     assert bus.restore_calls() == ["a"]
     summary = bus.calls["a"]
     assert (summary.agent_id, summary.live, summary.flagged, summary.peak_score) == (
@@ -79,7 +83,7 @@ def test_restore_calls_lists_stored_calls_as_ended(tmp_path):
 
 
 def test_a_bus_without_store_keeps_working_in_memory():
-    bus = EventBus()
+    bus = EventChain()
     bus.publish(ev.CallStarted("a", "ru"))
     bus.flush_store()
     assert bus.restore_calls() == []

@@ -15,9 +15,9 @@ from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
 from websockets.uri import parse_uri
 
-from assist.hub.bus import EventBus
-from assist.hub.eventlog import EventLog
-from assist.hub.ingest import CallRegistry
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
+from assist.chain.eventlog import EventLog
 from assist.hub.server import (
     CLOSE_BAD_REQUEST,
     CLOSE_IDLE,
@@ -42,7 +42,7 @@ class Clock:
         return self.now_s
 
 
-async def started(bus: EventBus, registry=None, **limits) -> tuple[Hub, str]:
+async def started(bus: EventChain, registry=None, **limits) -> tuple[Hub, str]:
     hub = Hub(bus, registry=registry, limits=HubLimits(**limits))
     await hub.start("127.0.0.1", 0)
     return hub, f"ws://127.0.0.1:{hub.port}"
@@ -72,7 +72,7 @@ async def closed_code(ws, timeout_s: float = 5.0) -> tuple[int, str]:
 @pytest.mark.parametrize("path", ["/ws/agent?call=a", "/ws/agent?seat=s1&call=a", "/ws/supervisor"])
 def test_resume_after_n_sends_what_came_after_n_and_nothing_before(path):
     async def scenario():
-        bus = EventBus()
+        bus = EventChain()
         hub, url = await started(bus)
         try:
             bus.publish(ev.CallStarted("a", "en", agent_id="s1"))
@@ -97,7 +97,7 @@ def test_resume_after_n_sends_what_came_after_n_and_nothing_before(path):
 
 def test_a_supervisor_resumes_each_call_after_its_own_seq():
     async def scenario():
-        bus = EventBus()
+        bus = EventChain()
         hub, url = await started(bus)
         try:
             for call in ("a", "b"):
@@ -116,7 +116,7 @@ def test_a_supervisor_resumes_each_call_after_its_own_seq():
 def test_resume_reaches_into_the_store_for_what_memory_no_longer_holds(tmp_path):
     async def scenario():
         store = SqliteStore(tmp_path / "calls.sqlite")
-        bus = EventBus(store=store, max_events_in_memory=10)
+        bus = EventChain(store=store, max_events_in_memory=10)
         hub, url = await started(bus)
         try:
             bus.publish(ev.CallStarted("long", "en"))
@@ -146,7 +146,7 @@ def test_ended_calls_leave_memory_and_a_new_supervisor_gets_live_and_recent_call
     async def scenario():
         clock = Clock()
         store = SqliteStore(tmp_path / "calls.sqlite")
-        bus = EventBus(log=EventLog(store, retain_ended_s=60.0, clock=clock))
+        bus = EventChain(log=EventLog(store, retain_ended_s=60.0, clock=clock))
         hub, url = await started(bus, recent_window_s=30.0)
         try:
             for n in range(40):
@@ -225,8 +225,8 @@ def test_an_ended_call_stays_in_memory_until_the_store_has_it():
 
 def ingest_hub(random_model, **limits):
     engine = VoskEngine(random_model, "en")
-    bus = EventBus()
-    registry = CallRegistry(lambda lang: engine, bus.publish)
+    bus = EventChain()
+    registry = CallRunner(lambda lang: engine, bus.publish)
     return bus, registry, limits
 
 
@@ -407,13 +407,13 @@ class RawScreen:
         return decoded, close.code if close is not None else None
 
 
-def overflowed(bus: EventBus) -> bool:
-    return any(sub.overflowed for sub in bus._subscribers)
+def overflowed(hub: Hub) -> bool:
+    return any(sub.overflowed for sub in hub.bus._subscribers)
 
 
 def test_a_screen_that_never_reads_is_closed_with_4008_and_resumes_without_loss():
     async def scenario():
-        bus = EventBus()
+        bus = EventChain()
         hub, url = await started(bus, max_queue=50, stall_s=30.0)
         filler = "x" * 8000
         try:
@@ -422,7 +422,7 @@ def test_a_screen_that_never_reads_is_closed_with_4008_and_resumes_without_loss(
             await screen.open(hub.port)
             await asyncio.sleep(0.2)
             published = 1
-            while published < 3000 and not overflowed(bus):  # the client never reads
+            while published < 3000 and not overflowed(hub):  # the client never reads
                 bus.publish(ev.TranscriptFinal("busy", CUSTOMER, f"{published} {filler}"))
                 published += 1
                 if published % 20 == 0:
@@ -442,7 +442,7 @@ def test_a_screen_that_never_reads_is_closed_with_4008_and_resumes_without_loss(
 
 def test_a_screen_stalled_on_a_quiet_hub_is_closed_with_4008_not_by_the_keepalive():
     async def scenario():
-        bus = EventBus()
+        bus = EventChain()
         hub, url = await started(bus, stall_s=1.0)
         try:
             bus.publish(ev.CallStarted("big", "en"))
@@ -462,7 +462,7 @@ def test_a_screen_stalled_on_a_quiet_hub_is_closed_with_4008_not_by_the_keepaliv
 
 def test_status_gives_counts_for_monitoring_and_no_call_ids():
     async def scenario():
-        bus = EventBus()
+        bus = EventChain()
         hub, _ = await started(bus)
         try:
             bus.publish(ev.CallStarted("secret-call", "en"))
@@ -518,16 +518,16 @@ def test_nothing_is_read_from_the_store_on_the_event_loop(tmp_path, random_model
 
     async def scenario():
         path = tmp_path / "calls.sqlite"
-        first = EventBus(store=SqliteStore(path))
+        first = EventChain(store=SqliteStore(path))
         first.publish(ev.CallStarted("old", "en", agent_id="s1"))
         first.publish(ev.TranscriptFinal("old", CUSTOMER, "before"))
         first.close_store()
         first.store.close()
         store = Watched(path)
-        bus = EventBus(store=store)
+        bus = EventChain(store=store)
         await asyncio.to_thread(bus.restore_calls)
         engine = VoskEngine(random_model, "en")
-        registry = CallRegistry(lambda lang: engine, bus.publish)
+        registry = CallRunner(lambda lang: engine, bus.publish)
         hub, url = await started(bus, registry)
         try:
             async with connect(f"{url}/ws/agent?call=old&after=1") as ws:
@@ -553,7 +553,7 @@ def test_nothing_is_read_from_the_store_on_the_event_loop(tmp_path, random_model
 
 def test_feedback_with_a_control_character_in_its_suggestion_id_is_refused():
     async def scenario():
-        bus = EventBus()
+        bus = EventChain()
         hub, url = await started(bus)
         try:
             bus.publish(ev.CallStarted("fb", "en"))

@@ -8,9 +8,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
 from assist.hub.access import Access, Principal, Role
-from assist.hub.bus import EventBus
-from assist.hub.ingest import CallRegistry
 from assist.hub.server import CLOSE_BAD_REQUEST, CLOSE_UNAUTHORIZED, Hub, HubLimits
 from ivr import events as ev
 from ivr.asr.vosk_engine import VoskEngine
@@ -18,8 +18,8 @@ from ivr.asr.vosk_engine import VoskEngine
 
 async def start(random_model, access: Access | None = None):
     engine = VoskEngine(random_model, "en")
-    bus = EventBus()
-    registry = CallRegistry(lambda lang: engine, bus.publish)
+    bus = EventChain()
+    registry = CallRunner(lambda lang: engine, bus.publish)
     hub = Hub(bus, access=access, registry=registry, limits=HubLimits(max_audio_bytes=16000))
     await hub.start("127.0.0.1", 0)
     return hub, bus, f"ws://127.0.0.1:{hub.port}/ws/ingest"

@@ -8,15 +8,15 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from assist.hub.bus import EventBus
+from assist.chain.chain import EventChain
 from assist.hub.server import CLOSE_BAD_REQUEST, Hub
 from ivr import events as ev
 from ivr import wire
 
 
-async def started_hub() -> tuple[Hub, EventBus, str]:
-    bus = EventBus()
-    hub = Hub(bus)
+async def started_hub(feedback=None) -> tuple[Hub, EventChain, str]:
+    bus = EventChain()
+    hub = Hub(bus, feedback=feedback)
     await hub.start("127.0.0.1", 0)
     return hub, bus, f"127.0.0.1:{hub.port}"
 
@@ -100,9 +100,8 @@ def test_supervisor_sees_every_call_but_no_partials():
 
 def test_feedback_is_published_and_bad_messages_get_an_error_event():
     async def scenario():
-        hub, bus, address = await started_hub()
         heard = []
-        hub.feedback_listeners.append(heard.append)
+        hub, bus, address = await started_hub(lambda fb: heard.append(bus.publish(fb)))
         try:
             bus.publish(ev.CallStarted("a", "en"))
             async with connect(f"ws://{address}/ws/agent?call=a") as ws:

@@ -123,7 +123,7 @@ def test_with_access_rules_a_media_stream_needs_an_ingest_token(random_model, tm
             ).connect()
             await pbx.send_audio(b"\0\0" * 1600, paced=False)
             await asyncio.sleep(0.3)
-            running_calls = list(running.bus.calls)
+            running_calls = list(running.chain.calls)
             await pbx.stop()
             return refused, stranger.call_sid, pbx.call_sid, running_calls
 
@@ -217,12 +217,12 @@ def test_listener_specs_tls_files_and_an_open_audiosocket_off_loopback_are_check
 
 
 def test_a_call_a_crash_left_open_is_ended_after_the_idle_timeout(random_model, tmp_path):
-    from assist.hub.bus import EventBus
+    from assist.chain.chain import EventChain
     from assist.serve_telephony import ORPHAN_REASON
     from assist.store import SqliteStore
 
     path = tmp_path / "calls.sqlite"
-    before = EventBus(store=SqliteStore(path))
+    before = EventChain(store=SqliteStore(path))
     before.publish(ev.CallStarted("cut", "en", agent_id="a1"))
     before.publish(ev.TranscriptFinal("cut", ev.ChannelRole.CUSTOMER, "hello", at_s=4.0))
     before.close_store()  # as a crash leaves it: started, never ended
@@ -232,9 +232,9 @@ def test_a_call_a_crash_left_open_is_ended_after_the_idle_timeout(random_model, 
         opts = options(random_model, store_path=path, idle_timeout_s=0.5)
         opts = dataclasses.replace(opts, use_store=True)
         async with running_hub(opts) as running:
-            live_at_start = running.bus.calls["cut"].live
+            live_at_start = running.chain.calls["cut"].live
             await asyncio.sleep(1.0)
-            return live_at_start, running.bus.history("cut")
+            return live_at_start, running.chain.history("cut")
 
     live_at_start, history = asyncio.run(scenario())
     assert live_at_start
@@ -251,7 +251,7 @@ def test_a_silent_telephony_leg_ends_its_call_saying_why(random_model):
             await caller.send_audio(b"\0\0" * 800, paced=False)
             hung_up = await caller.wait_closed(5)
             await asyncio.sleep(0.2)
-            history = running.bus.history(caller.call_id)
+            history = running.chain.history(caller.call_id)
             await caller.close()
         return hung_up, history
 

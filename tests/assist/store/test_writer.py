@@ -86,11 +86,11 @@ def test_flush_gives_up_with_the_reason_when_the_store_keeps_failing():
 CRASHING_WRITER = textwrap.dedent(
     """
     import sys
-    from assist.hub.bus import EventBus
+    from assist.chain.chain import EventChain
     from assist.store import SqliteStore
     from ivr import events as ev
 
-    bus = EventBus(store=SqliteStore(sys.argv[1]))
+    bus = EventChain(store=SqliteStore(sys.argv[1]))
     n = 0
     while True:
         for _ in range(40):

@@ -9,8 +9,8 @@ import json
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from assist.chain.chain import EventChain
 from assist.hub.access import Access, Principal, Role
-from assist.hub.bus import EventBus
 from assist.hub.server import Hub
 
 
@@ -24,7 +24,7 @@ async def _collect(url: str, until: set[str], timeout_s: float = 20.0) -> list[d
 
 def test_a_chat_shows_on_the_supervisor_stream_with_anger_and_suggestions() -> None:
     async def scenario() -> tuple[list[dict], list[dict]]:
-        bus = EventBus()
+        bus = EventChain()
         hub = Hub(bus)
         await hub.start("127.0.0.1", 0)
         base = f"ws://127.0.0.1:{hub.port}"
@@ -55,7 +55,7 @@ def test_an_agent_token_may_not_speak_for_the_customer() -> None:
     access = Access({"agent-token-00000001": Principal(Role.AGENT, "a1")})
 
     async def scenario() -> int:
-        hub = Hub(EventBus(), access=access)
+        hub = Hub(EventChain(), access=access)
         await hub.start("127.0.0.1", 0)
         try:
             url = f"ws://127.0.0.1:{hub.port}/ws/chat?conversation=c-2&role=customer&seat=a1"

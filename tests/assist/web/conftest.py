@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from assist.calls.runner import CallRunner
+from assist.chain.chain import EventChain
 from assist.hub.access import Access
-from assist.hub.bus import EventBus
-from assist.hub.ingest import CallRegistry
 from assist.hub.server import Hub
 from ivr import events as ev
 
@@ -24,7 +24,7 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 @dataclass
 class RunningHub:
     hub: Hub
-    bus: EventBus
+    bus: EventChain
     loop: asyncio.AbstractEventLoop
     base_url: str
 
@@ -46,12 +46,12 @@ class RunningHub:
 
 
 def start_hub(
-    registry_factory: Callable[[EventBus], CallRegistry] | None = None, access: Access | None = None
+    registry_factory: Callable[[EventChain], CallRunner] | None = None, access: Access | None = None
 ) -> Iterator[RunningHub]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    bus = EventBus()
+    bus = EventChain()
     registry = registry_factory(bus) if registry_factory else None
     hub = Hub(bus, registry=registry, access=access)
     asyncio.run_coroutine_threadsafe(hub.start("127.0.0.1", 0), loop).result(10)

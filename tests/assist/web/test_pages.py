@@ -149,7 +149,7 @@ def test_an_angry_call_streamed_through_ingest_reaches_the_agent_screen(page, tm
     from websockets.sync.client import connect
 
     from assist.anger import lexicon_vocabulary
-    from assist.hub.ingest import CallRegistry
+    from assist.calls.runner import CallRunner
     from audio_fixtures import ensure_fixtures, fixture_vocabulary
     from ivr.asr.vosk_engine import VoskEngine
     from ivr.modelbuild import write_random_model
@@ -161,7 +161,7 @@ def test_an_angry_call_streamed_through_ingest_reaches_the_agent_screen(page, tm
     engine = VoskEngine(write_random_model(tmp_path / "model", words, seed=3), "ru")
     samples, rate_hz = read_audio(ensure_fixtures() / "ru_angry.8k.stereo.wav")
     for hub in start_hub(
-        registry_factory=lambda bus: CallRegistry(lambda lang: engine, bus.publish)
+        registry_factory=lambda bus: CallRunner(lambda lang: engine, bus.publish)
     ):
         page.goto(f"{hub.base_url}/agent?seat=a7")
         page.wait_for_function("document.getElementById('status').textContent === 'live'")

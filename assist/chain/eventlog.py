@@ -2,9 +2,10 @@
 the store behind it.
 
 Every published event gets the next sequence number of its call and its wire
-form (encoded once for every screen), and is kept in the call's in-memory
-history; with a store, a background :class:`~assist.store.BatchWriter`
-persists it (audio excepted), so publishing stays an in-memory append.
+form (encoded once for every sink), and is kept in the call's in-memory
+history; with a store, the chain's store sink hands it to the log's
+background :class:`~assist.store.BatchWriter` (audio excepted), so
+publishing stays an in-memory append.
 
 Memory stays bounded over a long day: an ended call leaves memory
 ``retain_ended_s`` (wall clock) after its end, once everything it stored is
@@ -19,8 +20,9 @@ A call this process has not seen may have been stored before a restart:
 where it stands, so the call continues its sequence and its audio time, and
 is not started twice (its numbering skips ``RESUME_SEQ_GAP`` numbers, so
 an event a screen saw just before a crash never shares its number with a
-later one). No asyncio, sockets or SQL here beyond that one
-``to_thread``: the log is plain data and a clock.
+later one). :meth:`EventLog.publish` never reads the store: a call nobody
+opened is numbered as a new one. No asyncio, sockets or SQL here beyond
+that one ``to_thread``: the log is plain data and a clock.
 """
 
 from __future__ import annotations
@@ -110,16 +112,16 @@ class EventLog:
         """Number, encode, keep (and queue for the store) one event."""
         log = self._logs.get(event.call_id)
         if log is None:
-            # A driver that did not open the call first: look it up now.
-            log = self._open(event.call_id, self._stored_point_now(event.call_id))
+            # A driver that did not open the call first: a new call (the store
+            # is never read here, on the publisher's path).
+            log = self._open(event.call_id, ResumePoint())
         event = dataclasses.replace(event, seq=log.next_seq)
         log.next_seq += 1
         text = wire.encode(event)
         log.events.append(event)
         log.texts.append(text)
         if self.writer is not None and self.persist(event):
-            self.writer.put(event, text)
-            log.last_stored_seq = event.seq
+            log.last_stored_seq = event.seq  # the store sink queues it
         if isinstance(event, ev.CallStarted):
             log.started = True
             log.ended_at = None
@@ -161,11 +163,6 @@ class EventLog:
         return self._logs.setdefault(
             call_id, _CallLog(next_seq=first, first_seq=first, started=point.started)
         )
-
-    def _stored_point_now(self, call_id: str) -> ResumePoint:
-        if self.store is None:
-            return ResumePoint()
-        return self.store.resume_point(call_id)
 
     def _stored(self, call_id: str) -> tuple[ResumePoint, CallRecord | None]:
         """Where a stored call stands, and its row (reads the store: off the loop)."""

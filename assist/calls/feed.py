@@ -1,0 +1,340 @@
+"""The feed loop: one call's audio and recogniser results into its pipeline,
+written once for every driver (live ingest, telephony lines, the demo, IVR
+calls, ``analyze`` and QA replay).
+
+A :class:`CallFeed` takes a call's audio (framed 20 ms chunks, or raw PCM it
+frames itself) per channel role and works through it in order, in one task:
+each chunk goes to the pipeline (the anger core hears it), and the audio is
+given to the channel's recogniser in batches, whose results go to the
+pipeline right after the batch's last chunk. The batches are cut at
+``batch_s`` of audio (0.2 s: vosk is most efficient fed a few hundred ms at
+a time) or, for the vosk-protocol ingest, at each client message (its
+answer is the recogniser's result for that message). So the pipeline sees
+the same sequence whether the audio arrives in real time or is read from a
+file as fast as possible: a recording replays with the recognition timing
+it had live. Decoding runs in a thread pool (``executor``) or, for offline
+drivers (``inline=True``), in the loop's own thread.
+
+Word times are audio time from the start of the call: a channel that goes
+on after a restart, or whose recogniser was replaced by a phrase-limited
+one (the IVR's menu options), has its words shifted accordingly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from assist.pipeline import CallPipeline
+from assist.store.base import ResumePoint
+from ivr import events as ev
+from ivr.asr.base import AsrResult, Recognizer, SpeechEngine
+from ivr.audio.frames import Framer
+
+Publish = Callable[[ev.Event], object]
+
+ASR_BATCH_S = 0.2
+_EMPTY_PARTIAL = AsrResult("", (), final=False)
+_EMPTY_FINAL = AsrResult("", (), final=True)
+
+
+@dataclass
+class _Channel:
+    role: ev.ChannelRole
+    rate_hz: int
+    recognizer: Recognizer
+    batch_bytes: int | None  # None: batches end where the caller says (``cut``)
+    framer: Framer
+    pending: bytearray = field(default_factory=bytearray)
+    fed_s: float = 0.0  # audio given to recognisers so far (from the call's start)
+    offset_s: float = 0.0  # where the current recogniser's word times start
+    finished: AsrResult | None = None
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    chunk: ev.AudioChunk
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """End the channel's batch now; ``close``: end the utterance too."""
+
+    role: ev.ChannelRole
+    reply: asyncio.Future[AsrResult] | None
+    close: bool = False
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    role: ev.ChannelRole
+    phrases: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class _Finish:
+    role: ev.ChannelRole
+    reply: asyncio.Future[AsrResult]
+
+
+@dataclass(frozen=True)
+class _End:
+    reason: str
+    done: asyncio.Future[None]
+
+
+_Item = _Chunk | _Cut | _Phrases | _Finish | _End
+
+
+class FeedChannel:
+    """One channel role of a call, as a driver sees it."""
+
+    def __init__(self, feed: CallFeed, state: _Channel) -> None:
+        self.feed = feed
+        self.role = state.role
+        self.rate_hz = state.rate_hz
+        self._state = state
+
+    def feed_chunk(self, chunk: ev.AudioChunk) -> None:
+        """A framed 20 ms chunk (a paced source, a file)."""
+        self.feed._put(_Chunk(chunk))
+
+    def feed_pcm(self, pcm: bytes) -> None:
+        """Raw PCM (a network line): framed here."""
+        for chunk in self._state.framer.push(pcm):
+            self.feed._put(_Chunk(chunk))
+
+    async def recognise(self, pcm: bytes) -> AsrResult:
+        """One client message (vosk-protocol ingest): its audio is one batch;
+        the recogniser's answer for it."""
+        self.feed_pcm(pcm)
+        return await self.feed._ask(lambda reply: _Cut(self.role, reply))
+
+    async def end_utterance(self) -> AsrResult:
+        """Close the current utterance (its final result); the stream goes on."""
+        return await self.feed._ask(lambda reply: _Cut(self.role, reply, close=True))
+
+    def listen_for(self, phrases: Sequence[str] | None) -> None:
+        """Recognise only ``phrases`` (None: the whole vocabulary) from the audio
+        fed next on; the utterance in progress is closed first."""
+        self.feed._put(_Phrases(self.role, None if phrases is None else tuple(phrases)))
+
+    async def finish(self) -> AsrResult:
+        """End of this channel's stream: its last final result. Idempotent."""
+        if self._state.finished is not None:
+            return self._state.finished
+        for chunk in self._state.framer.flush(drop_odd_byte=True):
+            self.feed._put(_Chunk(chunk))
+        return await self.feed._ask(lambda reply: _Finish(self.role, reply))
+
+
+class CallFeed:
+    def __init__(
+        self,
+        pipeline: CallPipeline,
+        engine: SpeechEngine,
+        publish: Publish,
+        executor: ThreadPoolExecutor | None = None,
+        *,
+        resume: ResumePoint | None = None,
+        batch_s: float = ASR_BATCH_S,
+        inline: bool = False,
+    ) -> None:
+        """``resume``: where the call stands when it goes on (after a restart,
+        or a reconnect after its end): its audio time continues from there,
+        and a call already started is not started again. ``inline``: decode
+        in the caller's thread (offline drivers), not in ``executor``."""
+        self.pipeline = pipeline
+        self.engine = engine
+        self.publish = publish
+        self.executor = executor
+        self.batch_s = batch_s
+        self.inline = inline
+        self.start_s = resume.audio_s if resume is not None else 0.0
+        self.channels: dict[ev.ChannelRole, FeedChannel] = {}
+        self.ended = False
+        self._queue: asyncio.Queue[_Item] | None = None
+        self._task: asyncio.Task[None] | None = None
+        if resume is None or not resume.started:
+            self.emit(pipeline.start())
+
+    # ------------------------------------------------------------ drivers
+
+    def channel(
+        self,
+        role: ev.ChannelRole,
+        rate_hz: int,
+        phrases: Sequence[str] | None = None,
+        *,
+        batches: bool = True,
+    ) -> FeedChannel:
+        """The channel of ``role`` (made on first use). ``batches=False``: the
+        driver cuts the recognition batches (:meth:`FeedChannel.recognise`)."""
+        existing = self.channels.get(role)
+        if existing is not None:
+            if existing.rate_hz != rate_hz:
+                raise ValueError(f"the {role.value} channel already runs at {existing.rate_hz} Hz")
+            return existing
+        framer = Framer(
+            self.pipeline.call_id, role, rate_hz, start_sample=round(self.start_s * rate_hz)
+        )
+        state = _Channel(
+            role,
+            rate_hz,
+            self.engine.recognizer(rate_hz, phrases),
+            int(self.batch_s * rate_hz) * 2 if batches else None,
+            framer,
+            fed_s=self.start_s,
+            offset_s=self.start_s,
+        )
+        channel = self.channels[role] = FeedChannel(self, state)
+        return channel
+
+    def on_feedback(self, feedback: ev.SuggestionFeedback) -> None:
+        self.pipeline.on_feedback(feedback)
+
+    def emit(self, events: list[ev.Event]) -> None:
+        for event in events:
+            self.publish(event)
+
+    async def end(self, reason: str = "hangup") -> None:
+        """Finish every channel, then close the call. Idempotent."""
+        if self.ended:
+            return
+        self.ended = True
+        for channel in list(self.channels.values()):
+            await channel.finish()
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._put(_End(reason, done))
+        await done
+        if self._task is not None:
+            await self._task
+
+    async def drained(self) -> None:
+        """Wait until everything fed so far is through (offline drivers use it
+        to keep the queue short)."""
+        if self._queue is not None:
+            await self._queue.join()
+
+    # ------------------------------------------------------------ the loop
+
+    def _put(self, item: _Item) -> None:
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._task = asyncio.get_running_loop().create_task(self._run(self._queue))
+        self._queue.put_nowait(item)
+
+    async def _ask(self, make: Callable[[asyncio.Future[AsrResult]], _Item]) -> AsrResult:
+        reply: asyncio.Future[AsrResult] = asyncio.get_running_loop().create_future()
+        self._put(make(reply))
+        return await reply
+
+    async def _run(self, queue: asyncio.Queue[_Item]) -> None:
+        while True:
+            item = await queue.get()
+            try:
+                if isinstance(item, _End):
+                    self.emit(self._ended(item.reason))
+                    item.done.set_result(None)
+                    return
+                await self._step(item)
+            except Exception as exc:
+                reply = getattr(item, "reply", None) or getattr(item, "done", None)
+                if reply is not None and not reply.done():
+                    reply.set_exception(exc)
+                else:
+                    self.publish(ev.Error(self.pipeline.call_id, "feed", type(exc).__name__))
+                if isinstance(item, _End):
+                    return
+            finally:
+                queue.task_done()
+
+    async def _step(self, item: _Item) -> None:
+        if isinstance(item, _Chunk):
+            chunk = item.chunk
+            self.emit(self.pipeline.on_audio(chunk))
+            state = self.channels[chunk.role]._state
+            state.pending += chunk.pcm
+            if state.batch_bytes is not None and len(state.pending) >= state.batch_bytes:
+                await self._recognise(state)
+            return
+        state = self.channels[item.role]._state
+        if isinstance(item, _Cut):
+            result = await self._recognise(state) if state.pending else _EMPTY_PARTIAL
+            if item.close:
+                result = await self._close(state)
+            if item.reply is not None:
+                item.reply.set_result(result)
+        elif isinstance(item, _Phrases):
+            await self._switch(state, item.phrases)
+        elif isinstance(item, _Finish):
+            if state.finished is None:
+                if state.pending:
+                    await self._recognise(state)
+                state.finished = await self._close(state)
+            item.reply.set_result(state.finished)
+
+    def _ended(self, reason: str) -> list[ev.Event]:
+        events = self.pipeline.end(reason)
+        return [
+            dataclasses.replace(e, at_s=self.start_s)
+            if isinstance(e, ev.CallEnded) and e.at_s < self.start_s
+            else e
+            for e in events
+        ]
+
+    # ------------------------------------------------------ recognition
+
+    async def _call(self, fn: Callable[..., AsrResult], *args: object) -> AsrResult:
+        if self.inline:
+            return fn(*args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, fn, *args)
+
+    async def _recognise(self, state: _Channel) -> AsrResult:
+        pcm = bytes(state.pending)
+        state.pending.clear()
+        results = await self._results(state.recognizer, pcm)
+        state.fed_s += len(pcm) / (2 * state.rate_hz)
+        return [self._heard(state, result) for result in results][-1]
+
+    async def _results(self, recognizer: Recognizer, pcm: bytes | None) -> list[AsrResult]:
+        """The recogniser's results for a batch (``None``: its end): one, or
+        several from a recogniser that knows its words beforehand."""
+        many = getattr(recognizer, "accept_many" if pcm is not None else "finish_many", None)
+        if many is not None:
+            out: list[AsrResult] = await self._call(many, *([pcm] if pcm is not None else []))
+            return out or [_EMPTY_PARTIAL if pcm is not None else _EMPTY_FINAL]
+        if pcm is None:
+            return [await self._call(recognizer.finish)]
+        return [await self._call(recognizer.accept, pcm)]
+
+    async def _close(self, state: _Channel) -> AsrResult:
+        results = await self._results(state.recognizer, None)
+        return [self._heard(state, result) for result in results][-1]
+
+    def _heard(self, state: _Channel, result: AsrResult) -> AsrResult:
+        if state.offset_s and result.words:
+            shift = state.offset_s
+            words = tuple(
+                ev.Word(w.word, w.start_s + shift, w.end_s + shift, w.conf) for w in result.words
+            )
+            result = AsrResult(result.text, words, result.final)
+        self.emit(self.pipeline.on_asr(state.role, result))
+        return result
+
+    async def _switch(self, state: _Channel, phrases: tuple[str, ...] | None) -> None:
+        if state.pending:
+            await self._recognise(state)
+        await self._close(state)
+        if self.inline:
+            state.recognizer = self.engine.recognizer(state.rate_hz, phrases)
+        else:
+            loop = asyncio.get_running_loop()
+            state.recognizer = await loop.run_in_executor(
+                self.executor, self.engine.recognizer, state.rate_hz, phrases
+            )
+        state.offset_s = state.fed_s
