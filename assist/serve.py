@@ -209,7 +209,10 @@ def recorder_for(
                 )
             )
 
-    return lambda pipeline: RecordingPipeline(pipeline, folder, saved)  # type: ignore[return-value]
+    redaction = redaction_config(options.redact_file, enabled=options.redact, quiet=True)
+    return lambda pipeline: RecordingPipeline(  # type: ignore[return-value]
+        pipeline, folder, saved, redaction=redaction
+    )
 
 
 def stop_on_signals(stop: asyncio.Event | None = None) -> asyncio.Event:

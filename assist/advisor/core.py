@@ -26,10 +26,11 @@ How a suggestion is chosen for an anger update:
    rising anger as the fallback when angry or rising.
 5. Only phrases whose premises were heard are candidates (see
    :mod:`assist.advisor.premises`): a phrase about the router waits for the
-   router to be mentioned. Among the unused ones of the trigger, the one that also answers
-   other current reasons (much preferred) and whose principle suits the state (angry, rising,
-   tense, falling) wins; the principle of the last suggestion and principles
-   the agent dismissed count against a phrase. Ties go to file order.
+   router to be mentioned. Among the unused ones of the trigger, the one that
+   also answers other current reasons (much preferred) and whose principle
+   suits the state (angry, rising, tense, falling) wins; the principle of the
+   last suggestion and principles the agent dismissed count against a phrase.
+   Ties go to file order.
 
 No phrase is ever repeated in a call. At most ``screen.max_cards``
 suggestions are on screen (see :mod:`assist.advisor.screen`); a phrase waits
@@ -53,16 +54,9 @@ from assist.advisor.phrases import (
 )
 from assist.advisor.premises import Heard
 from assist.advisor.screen import Screen
-from assist.advisor.settings import AdvisorSettings, load_advisor_settings
+from assist.advisor.settings import AdvisorSettings, load_advisor_settings, trigger_of
 from assist.advisor.wording import tokenize
 from ivr import events as ev
-
-
-def trigger_of(reason: ev.AngerReason, settings: AdvisorSettings | None = None) -> str | None:
-    """Keyword reasons are kinded "keyword:<lexicon category>"; voice reasons by
-    cue; the table is ``[triggers]`` of the advisor's settings."""
-    table = (settings or load_advisor_settings()).triggers
-    return table.get(reason.kind.removeprefix("keyword:"))
 
 
 def _reason_key(reason: ev.AngerReason) -> tuple[str, str, float | None, str]:

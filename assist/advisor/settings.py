@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assist.advisor.phrases import AGENT_TRIGGERS, PRINCIPLES, TRIGGERS
+from ivr import events as ev
 from ivr.datafile import DataFileError, load_toml
 from ivr.tomllines import KeyLines
 
@@ -228,3 +229,12 @@ def _value(value: Any, spec: dataclasses.Field[Any]) -> Any:
     if not meta["lo"] <= value <= meta["hi"]:
         raise ValueError(f"{value} is outside {meta['lo']}..{meta['hi']}")
     return int(value) if integral else float(value)
+
+
+def trigger_of(reason: ev.AngerReason, settings: AdvisorSettings | None = None) -> str | None:
+    """The advisor's trigger for an anger reason, read from its structure
+    (never its display text): keyword reasons are kinded "keyword:<lexicon
+    category>", voice reasons by cue; the table is ``[triggers]`` of the
+    advisor's settings (assist/data/advisor.toml)."""
+    table = (settings or load_advisor_settings()).triggers
+    return table.get(reason.kind.removeprefix("keyword:"))

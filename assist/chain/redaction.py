@@ -21,9 +21,14 @@ NOT_REDACTING = (
 )
 
 
-def redaction_config(path: Path | None = None, *, enabled: bool = True) -> RedactionConfig:
+def redaction_config(
+    path: Path | None = None, *, enabled: bool = True, quiet: bool = False
+) -> RedactionConfig:
     """The redaction settings (``path`` None: the default file); a
-    disabled config for ``--no-redact``, announced on stderr and in the log."""
+    disabled config for ``--no-redact``, announced on stderr and in the log
+    (unless ``quiet``: asked again for the same run)."""
+    if not enabled and quiet:
+        return RedactionConfig.disabled()
     if not enabled:
         log.warning(NOT_REDACTING)
         print(f"ivr-assist: {NOT_REDACTING}", file=sys.stderr, flush=True)
