@@ -167,9 +167,7 @@ def test_every_keyword_is_told_once_even_beyond_the_reasons_shown() -> None:
     after five insults) must reach the advisor at least once."""
     core = AngerCore("call-1", "en")
     text = "you idiot you moron you jerk you clown this is a disgrace outrageous third time"
-    words = tuple(
-        Word(w, 1.0 + i * 0.3, 1.3 + i * 0.3, 0.95) for i, w in enumerate(text.split())
-    )
+    words = tuple(Word(w, 1.0 + i * 0.3, 1.3 + i * 0.3, 0.95) for i, w in enumerate(text.split()))
     (update,) = updates(
         core.feed_transcript(TranscriptFinal("call-1", CUSTOMER, text, words, words[-1].end_s))
     )
