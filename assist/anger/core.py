@@ -24,11 +24,11 @@ from ivr.events import (
     Trend,
 )
 
+from .baseline import CallerBaseline
 from .config import AngerConfig, load_anger_config
 from .cues import (
     CUES,
     NO_CUES,
-    CallerBaseline,
     CueValues,
     Evidence,
     VoiceWindow,

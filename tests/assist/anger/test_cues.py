@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from assist.anger import cues as cue_module
+from assist.anger.baseline import CallerBaseline
 from assist.anger.config import CueConfig, load_anger_config
 from assist.anger.cues import (
-    CallerBaseline,
     CueValues,
     Evidence,
     VoiceWindow,
