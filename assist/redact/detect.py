@@ -76,8 +76,8 @@ def classify(
     if card is not None and card.min_digits <= n <= card.max_digits and luhn_ok(digits):
         return "card"  # a Luhn-valid card number is a card whatever was said before it
     kind = config.kind(cue) if cue else None
-    if kind is not None and kind.min_digits <= n <= kind.max_digits:
-        return kind.name
+    if kind is not None and min(kind.min_digits, config.generic_min_digits) <= n <= kind.max_digits:
+        return kind.name  # after a cue word a piece of the number is hidden too
     phone = config.kind("phone")
     if plus and phone is not None and phone.min_digits <= n <= phone.max_digits:
         return "phone"
@@ -156,13 +156,15 @@ def _is_cue(config: RedactionConfig, token: str) -> bool:
 
 def number_spans(
     config: RedactionConfig, tokens: Sequence[str], context: Sequence[str], *,
-    lead: Lead | None, eager_digits: int,
+    lead: Lead | None, eager_digits: int, slack: int = 0,
 ) -> list[Span]:  # fmt: skip
-    """Number spans of one utterance; ``lead`` is continued by a run at its start."""
+    """Number spans of one utterance; ``lead`` is continued by a run at its
+    start; a run ending ``slack`` words or fewer before the end may still grow
+    (a partial's last word is often a digit misheard, then corrected)."""
     spans: list[Span] = []
     for run in _bridged(config, tokens, number_runs(tokens)):
         before = [*context, *tokens[: run.start]]
-        open_end = run.end == len(tokens)
+        open_end = run.end >= len(tokens) - slack
         digits, cue_ctx = run.digits, before
         continued = lead is not None and run.start == 0 and not run.plus
         if continued and lead is not None:
@@ -240,7 +242,9 @@ def find_spans(
     taken = {n for s in emails for n in range(s.start, s.end)}
     numbers = [
         s
-        for s in number_spans(config, tokens, context, lead=lead, eager_digits=eager)
+        for s in number_spans(
+            config, tokens, context, lead=lead, eager_digits=eager, slack=0 if final else 1
+        )
         if not taken.intersection(range(s.start, s.end))
     ]
     return sorted([*emails, *numbers], key=lambda s: s.start)

@@ -49,12 +49,14 @@ DIGITS = {
 LEAK_MIN_WORDS = 3  # one or two digit words in a row are any number's; three of a secret leak
 LEAK_MIN_DIGITS = 6
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_TAG = re.compile(r"<[^<>]*>")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
 
 
 def readable(text: str) -> str:
-    """Text as a person would read it: JSON escapes and HTML entities undone."""
-    return html.unescape(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)).lower()
+    """Text as a person would read it: JSON escapes, HTML tags and entities undone."""
+    text = _TAG.sub("", _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+    return html.unescape(text).lower()
 
 
 def leaks(text: str, secrets: list[str]) -> list[str]:

@@ -274,3 +274,18 @@ def test_a_complete_card_or_phone_is_not_continued_by_the_next_final(config):
 )
 def test_a_number_broken_by_one_misheard_word_is_hidden_whole(config, lang, text, expected):
     assert said(config, lang, text) == [expected]
+
+
+def test_a_piece_of_a_number_after_a_cue_word_and_a_partials_unsteady_end(config):
+    redactor = CallRedactor(config, "ru")
+    heard = partial("мой телефон восемь девять один шесть один завтра")
+    assert redactor.redact(heard).text == "мой телефон [phone] завтра"
+    assert said(config, "ru", "мой телефон восемь девять один шесть один завтра") == [
+        "мой телефон [phone] завтра"
+    ]
+    english = CallRedactor(config, "en")
+    assert english.redact(partial("my contract is seven seven one to")).text == (
+        "my contract is [account] to"
+    )
+    keep = final("my contract is seven seven one to")  # a final's end is steady: three digits stay
+    assert english.redact(keep).text == "my contract is seven seven one to"
