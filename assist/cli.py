@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from assist.chain.redaction import add_redact_options
+from assist.cluster.options import add_broker_option
 from assist.listen import ListenError
 from ivr.asr.models import LANGUAGES, ModelNotFound
 from ivr.asr.vosk_engine import ModelLoadError
@@ -303,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_model_options(serve)
     add_redact_options(serve)
+    add_broker_option(serve)
     serve.set_defaults(run=cmd_serve)
 
     build = sub.add_parser("build-model", help="build the project's own synthetic vosk model")

@@ -52,6 +52,7 @@ class ServeOptions:
     post_call: str | None = None  # "whisper": transcribe each recorded call again after it ends
     redact: bool = True  # False: --no-redact (said in the log at start)
     redact_file: Path | None = None  # None: assist/data/redact.toml
+    broker: str | None = None  # nats://HOST:PORT: one node of a site (assist.cluster)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, languages: tuple[str, ...]) -> ServeOptions:
@@ -77,6 +78,7 @@ class ServeOptions:
             post_call=getattr(args, "post_call", None),
             redact=not getattr(args, "no_redact", False),
             redact_file=getattr(args, "redact_config", None),
+            broker=getattr(args, "broker", None),
         )
 
 
@@ -158,6 +160,14 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             flush=True,
         )
         await telephony.start(hub, ws)
+        cluster = None
+        if options.broker:
+            from assist.cluster.options import join_site
+
+            cluster = await join_site(
+                options.broker, options.access_file, chain, port=hub.port, screens=hub.bus,
+                runner=registry, recent_window_s=options.recent_window_s,
+            )  # fmt: skip
         ender = asyncio.create_task(end_orphans(chain, registry, restored, options.idle_timeout_s))
         print(
             "access: "
@@ -173,6 +183,8 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             await hub.stop()
             for call_id in registry.live_call_ids:
                 await registry.detach(call_id, None, "server shutdown")
+            if cluster is not None:
+                await cluster.stop()  # the broker gets what this node still holds
             await asyncio.to_thread(chain.close)  # the store's writer commits what is left
             if post_calls is not None:
                 post_calls.close(wait=False)  # queued calls keep their recordings for later

@@ -33,6 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from assist.store import BatchWriter, CallRecord, CallStore, ResumePoint
 from ivr import events as ev
@@ -82,6 +83,16 @@ class _CallLog:
     last_stored_seq: int = 0  # the newest event this process handed to the store writer
     started: bool = False  # a CallStarted is published (here or before a restart)
     ended_at: float | None = None  # clock time of its CallEnded
+    remote: bool = False  # another node's call, known from the broker (see insert)
+
+
+class RemoteHistory(Protocol):
+    """Where calls of other nodes come from (the broker's stream; see
+    :mod:`assist.cluster`): their events after N, and where one stands."""
+
+    async def history(self, call_id: str, after_seq: int) -> list[Entry]: ...
+
+    async def resume_point(self, call_id: str) -> ResumePoint: ...
 
 
 class EventLog:
@@ -105,6 +116,7 @@ class EventLog:
         self._logs: dict[str, _CallLog] = {}
         self._ended: deque[tuple[float, str]] = deque()  # (ended at, call id), oldest first
         self.writer: BatchWriter | None = BatchWriter(store) if store is not None else None
+        self.remote: RemoteHistory | None = None  # with a broker: other nodes' calls
 
     # ---------------------------------------------------------------- writing
 
@@ -135,6 +147,35 @@ class EventLog:
             self.prune()
         return event, text
 
+    def insert(self, event: Event, text: str) -> bool:
+        """Keep another node's event with its own seq (not stored here: that
+        node's events reach the store by the broker). False if it is not
+        newer than what the log has of the call."""
+        log = self._logs.get(event.call_id)
+        if log is None:
+            log = self._logs[event.call_id] = _CallLog(event.seq, event.seq, remote=True)
+        if event.seq < log.next_seq:
+            return False
+        log.next_seq = event.seq + 1
+        log.events.append(event)
+        log.texts.append(text)
+        if isinstance(event, ev.CallStarted):
+            log.started, log.ended_at = True, None
+        elif isinstance(event, ev.CallEnded):
+            log.ended_at = self.clock()
+            self._ended.append((log.ended_at, event.call_id))
+        self._summarise(event)
+        if len(log.events) > self.max_events_in_memory and self.remote is not None:
+            keep = self.max_events_in_memory // 2  # the rest stays in the broker's stream
+            log.first_seq = log.events[-keep].seq
+            del log.events[:-keep], log.texts[:-keep]
+        return True
+
+    def is_remote(self, call_id: str) -> bool:
+        """Is the call another node's (known here only from the broker)?"""
+        log = self._logs.get(call_id)
+        return log is not None and log.remote
+
     async def open_call(self, call_id: str) -> ResumePoint:
         """Where a call stands before a driver feeds it: from memory, else
         from the store (read in a worker thread). A call found in the store
@@ -144,6 +185,8 @@ class EventLog:
             point, record = ResumePoint(), None
             if self.store is not None:
                 point, record = await asyncio.to_thread(self._stored, call_id)
+            if not point.last_seq and self.remote is not None:
+                point = await self.remote.resume_point(call_id)  # a call another node had
             log = self._logs.get(call_id)  # published meanwhile?
             if log is None:
                 log = self._open(call_id, point)
@@ -152,6 +195,9 @@ class EventLog:
                 return point
         summary = self.calls.get(call_id)
         audio_s = summary.last_audio_s if summary is not None else 0.0
+        if log.remote:  # another node's call goes on here (that node died)
+            log.remote = False
+            log.next_seq += RESUME_SEQ_GAP
         if log.ended_at is not None:  # it ended, and goes on: live again, kept in memory
             log.ended_at = None
             if summary is not None:
@@ -259,7 +305,17 @@ class EventLog:
     async def history(self, call_id: str, after_seq: int = 0) -> list[Entry]:
         """Everything of the call after ``after_seq``, nothing before: from
         memory, with the part memory no longer holds read from the store in
-        a worker thread."""
+        a worker thread (with a broker: from its stream)."""
+        if self.remote is not None:
+            log = self._logs.get(call_id)
+            if log is None or after_seq + 1 < log.first_seq:
+                older = await self.remote.history(call_id, after_seq)
+                if log is None:
+                    return older
+                first = log.first_seq
+                return [e for e in older if e[0].seq < first] + (
+                    self.recent(call_id, max(after_seq, first - 1)) or []
+                )
         in_memory = self.recent(call_id, after_seq)
         if in_memory is not None:
             return in_memory

@@ -142,6 +142,7 @@ class SiteTail:
         self.on_entry = on_entry
         self.received = 0
         self._last_seq: dict[str, int] = {}
+        self.node_of: dict[str, str] = {}  # call -> the node that publishes it
         self._sub = None
 
     async def start(self) -> None:
@@ -168,8 +169,10 @@ class SiteTail:
         if event.seq <= self._last_seq.get(event.call_id, 0):
             return  # a publisher's retry that the stream kept twice
         self._last_seq[event.call_id] = event.seq
+        self.node_of[event.call_id] = headers.get(NODE_HEADER, "")
         if isinstance(event, ev.CallEnded):
             self._last_seq.pop(event.call_id, None)
+            self.node_of.pop(event.call_id, None)
         self.received += 1
         self.on_entry(event, text)
 

@@ -73,12 +73,14 @@ class Access:
 def load_access(path: Path) -> Access:
     data, lines = load_toml(path)
     tokens: dict[str, Principal] = {}
-    unknown = set(data) - {r.value for r in Role}
+    # [broker]: a node's credentials for the site's broker (read by assist.cluster.config)
+    unknown = set(data) - {r.value for r in Role} - {"broker"}
     if unknown:
         raise DataFileError(
             path,
             None,
-            f"unknown table(s) {sorted(unknown)}; use [[agent]], [[supervisor]], [[ingest]]",
+            f"unknown table(s) {sorted(unknown)}; use [[agent]], [[supervisor]], [[ingest]], "
+            "[broker]",
         )
     for role in Role:
         entries = data.get(role.value, [])

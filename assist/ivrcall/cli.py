@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable
 from pathlib import Path
 
 from assist.chain.redaction import add_redact_options
+from assist.cluster.options import add_broker_option
 from ivr import events as ev
 from ivr.asr.models import LANGUAGES
 
@@ -138,6 +139,7 @@ def add_parsers(sub: argparse._SubParsersAction, add_model_options) -> None:  # 
     ivr.add_argument("--no-store", action="store_true")
     ivr.add_argument("--quiet", action="store_true", help="no live event log")
     add_redact_options(ivr)
+    add_broker_option(ivr)
     ivr.add_argument(
         "--prompt-cache", type=Path, help="rendered prompts (default ~/.cache/ivr-assist/prompts)"
     )

@@ -1,0 +1,219 @@
+"""A ``serve`` (or ``ivr``, ``replay``) node behind the site's broker.
+
+:class:`ClusterNode` joins a process's :class:`~assist.chain.chain.EventChain`
+to the broker:
+
+- its calls' events leave through a :class:`StreamPublisher` sink (one more
+  sink of the chain, after redaction and numbering);
+- other nodes' events come in through a :class:`SiteTail` and go into the
+  event log with their own numbers (:meth:`EventLog.insert`) and to the
+  screens' fan-out, so an agent or supervisor on this node sees every call;
+- what the log does not hold (an ``after=N`` older than memory, a call
+  that started before this node did) is read from the stream, and a call
+  another node had (that node died; the PBX sent the call here) continues
+  its numbering from the stream.
+
+Call affinity: a call's audio and cores stay on the node that took it; only
+events cross. Both legs of one call must reach the same node: a leg of a
+call another live node has is refused (see :meth:`ClusterNode.guard`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import Callable
+
+from nats.js.kv import KeyValue
+
+from assist.calls.runner import LegTaken, OpenCall
+from assist.chain.chain import EventChain
+from assist.cluster.broker import Broker
+from assist.cluster.config import BrokerConfig
+from assist.cluster.publisher import StreamPublisher
+from assist.cluster.source import SiteTail, call_events, recent_calls
+from assist.cluster.subjects import token
+from assist.store import ResumePoint
+from ivr import events as ev
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[ev.Event, str]
+NODE_TTL_S = 6.0  # a node not heard from this long is dead
+
+
+def default_node_name(port: int) -> str:
+    """The host's name and the node's port: unique on a site, readable in logs."""
+    return f"{socket.gethostname().split('.')[0]}-{port}"
+
+
+class StreamHistory:
+    """The event log's :class:`~assist.chain.eventlog.RemoteHistory` from the stream."""
+
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+
+    async def history(self, call_id: str, after_seq: int) -> list[Entry]:
+        if not self.broker.connected:
+            return []
+        try:
+            return await call_events(self.broker, call_id, after_seq)
+        except Exception as exc:
+            log.warning("cannot read call %s from the broker: %s", call_id, exc)
+            return []
+
+    async def resume_point(self, call_id: str) -> ResumePoint:
+        entries = await self.history(call_id, 0)
+        if not entries:
+            return ResumePoint()
+        events = [e for e, _ in entries]
+        audio_s = max((getattr(e, "at_s", 0.0) for e in events), default=0.0)
+        started = any(isinstance(e, ev.CallStarted) for e in events)
+        return ResumePoint(events[-1].seq, audio_s, started)
+
+
+class ClusterNode:
+    def __init__(
+        self,
+        config: BrokerConfig,
+        chain: EventChain,
+        *,
+        node: str,
+        recent_window_s: float = 900.0,
+        on_state: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.chain = chain
+        self.recent_window_s = recent_window_s
+        self._on_state = on_state
+        self.broker = Broker(config, node=node, on_state=self._state)
+        self.publisher = StreamPublisher(self.broker)
+        self.tail = SiteTail(self.broker, self._remote)
+        self._screens: list = []  # the screens' fan-outs (EventBus sinks)
+        self._joined: asyncio.Task | None = None
+        self._beat: asyncio.Task | None = None
+        self._nodes: KeyValue | None = None
+
+    # ---------------------------------------------------------------- life
+
+    async def start(self) -> None:
+        """Join the chain now; connect (and catch up) in the background, so a
+        node whose broker is down still serves its own calls."""
+        self.chain.add_sink(_PublisherSink(self.publisher))
+        self.chain.log.remote = StreamHistory(self.broker)
+        self.broker.start()
+        self.publisher.start()
+        self._joined = asyncio.get_running_loop().create_task(self._join())
+
+    def attach_screens(self, bus) -> None:
+        """Other nodes' events go to these screens too (the hub's fan-out)."""
+        self._screens.append(bus)
+
+    async def _join(self) -> None:
+        await self.broker.ready.wait()
+        # Live calls of other nodes that started before this node did.
+        try:
+            last = await recent_calls(self.broker, self.recent_window_s)
+        except Exception as exc:
+            log.warning("could not list the site's calls: %s", exc)
+            last = {}
+        self._nodes = await self.broker.js.create_key_value(
+            bucket=self.broker.names.nodes_bucket, history=1, ttl=NODE_TTL_S
+        )
+        self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
+        await self.tail.start()  # from now on, every new event (no gap: history below)
+        for call_id, event in last.items():
+            if isinstance(event, ev.CallEnded) or call_id in self.chain.calls:
+                continue
+            for entry in await StreamHistory(self.broker).history(call_id, 0):
+                self._remote(*entry)
+        log.info("node %s joined the site (%d live calls elsewhere)", self.broker.node, len(last))
+
+    async def _heartbeat(self) -> None:
+        """Say every few seconds that this node is alive (its calls are live
+        here; a node that stops saying so has died and its calls may move)."""
+        assert self._nodes is not None
+        while True:
+            with contextlib.suppress(Exception):
+                await self._nodes.put(token(self.broker.node), str(time.time()).encode())
+            await asyncio.sleep(NODE_TTL_S / 3)
+
+    async def node_alive(self, node: str) -> bool:
+        if self._nodes is None or not node:
+            return False
+        try:
+            entry = await self._nodes.get(token(node))
+        except Exception:
+            return False
+        # The bucket forgets a key NODE_TTL_S after its last write; the time in
+        # it covers the moment before the server does (clocks may differ a little).
+        try:
+            said_at = float(entry.value or b"0")
+        except ValueError:
+            return False
+        return time.time() - said_at < 2 * NODE_TTL_S
+
+    def guard(self, open_call: OpenCall) -> OpenCall:
+        """``open_call`` that refuses a leg of a call another live node has
+        (both legs of a call go to one node); a call whose node died goes on here."""
+
+        async def guarded(call_id: str) -> ResumePoint:
+            owner = self.tail.node_of.get(call_id, "")
+            if self.chain.log.is_remote(call_id) and await self.node_alive(owner):
+                raise LegTaken(
+                    f"call {call_id} is live on node {owner}: send every leg of a call "
+                    "to the node that took it"
+                )
+            return await open_call(call_id)
+
+        return guarded
+
+    async def stop(self) -> None:
+        for task in (self._joined, self._beat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._nodes is not None:
+            with contextlib.suppress(Exception):
+                await self._nodes.delete(token(self.broker.node))
+        await self.publisher.close()
+        await self.tail.stop()
+        await self.broker.close()
+
+    # ---------------------------------------------------------------- events
+
+    def _remote(self, event: ev.Event, text: str) -> None:
+        if not self.chain.log.insert(event, text):
+            return
+        for bus in self._screens:
+            bus.deliver(event, text)
+
+    def _state(self, up: bool) -> None:
+        if self._on_state is not None:
+            self._on_state(up)
+
+    def status(self) -> dict[str, int]:
+        return {
+            "broker_connected": int(self.broker.connected),
+            "broker_backlog": self.publisher.backlog,
+            "broker_dropped": self.publisher.outbox.dropped_total,
+            "broker_received": self.tail.received,
+        }
+
+
+class _PublisherSink:
+    """The publisher as a chain sink (``deliver`` returns at once)."""
+
+    name = "broker"
+
+    def __init__(self, publisher: StreamPublisher) -> None:
+        self.publisher = publisher
+
+    def deliver(self, event: ev.Event, text: str) -> None:
+        self.publisher.put(event, text)
+
+    def close(self) -> None:
+        """The node's :meth:`ClusterNode.stop` flushes (it is async)."""

@@ -1,0 +1,171 @@
+"""``serve --broker``: nodes of one site behind a real nats-server. A call
+taken on one node shows on another node's screens; its second leg sent to
+another node is refused; a screen whose node is killed with -9 resumes on
+another node with after=N and misses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from assist.cluster.broker import Broker
+from assist.cluster.localserver import free_port
+from assist.cluster.source import call_events
+from assist.serve import ServeOptions, serve_forever
+from ivr import events as ev
+from ivr import wire
+
+from .conftest import config_for
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def _wait_port(port: int, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing listened on {port}")
+
+
+async def _ingest(port: int, call_id: str, pcm: bytes, *, pace_s: float = 0.0) -> None:
+    url = f"ws://127.0.0.1:{port}/ws/ingest?call={call_id}&lang=en&seat=a1"
+    async with connect(url) as ws:
+        await ws.send(json.dumps({"config": {"sample_rate": 8000}}))
+        for i in range(0, len(pcm), 3200):
+            await ws.send(pcm[i : i + 3200])
+            await ws.recv()
+            await asyncio.sleep(pace_s)
+        await ws.send('{"eof": 1}')
+        await ws.recv()
+
+
+async def _follow(ports: list[int], call_id: str, seen: list, deadline_s: float) -> int:
+    """An agent screen on the first node, moving to the next one when its
+    node goes away (or does not know the call yet), resuming with after=N."""
+    moves, index = 0, 0
+    while time.monotonic() < deadline_s:
+        after = seen[-1].seq if seen else 0
+        url = f"ws://127.0.0.1:{ports[index]}/ws/agent?call={call_id}&after={after}"
+        try:
+            async with connect(url, open_timeout=5) as ws:
+                while True:
+                    event = wire.decode(await asyncio.wait_for(ws.recv(), 30))
+                    seen.append(event)
+                    if isinstance(event, ev.CallEnded):
+                        return moves
+        except ConnectionClosed as exc:
+            if exc.rcvd is None or exc.rcvd.code != 4404:  # not "no such call (yet)"
+                index, moves = (index + 1) % len(ports), moves + 1
+        except OSError:
+            index, moves = (index + 1) % len(ports), moves + 1
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the screen never saw {call_id} end")
+
+
+def test_a_call_on_one_node_shows_on_another_and_its_second_leg_there_is_refused(
+    nats_server, random_model, speech_8k
+):
+    ports = [free_port(), free_port()]
+
+    def options(port: int) -> ServeOptions:
+        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
+                            log_events=False, broker=nats_server.url)  # fmt: skip
+
+    async def scenario():
+        stop = asyncio.Event()
+        nodes = [asyncio.create_task(serve_forever(options(p), stop)) for p in ports]
+        try:
+            for port in ports:
+                await _wait_port(port)
+            seen: list = []
+            feed = asyncio.create_task(_ingest(ports[0], "c-1", speech_8k, pace_s=0.02))
+            follow = asyncio.create_task(_follow([ports[1]], "c-1", seen, time.monotonic() + 60))
+            while not seen:  # the other node knows the call
+                await asyncio.sleep(0.05)
+            # the agent leg of the same call sent to the other node: refused, and why
+            url = f"ws://127.0.0.1:{ports[1]}/ws/ingest?call=c-1&lang=en&role=agent"
+            async with connect(url) as ws:
+                await ws.send(json.dumps({"config": {"sample_rate": 8000}}))
+                try:
+                    await ws.send(speech_8k[:3200])
+                    await asyncio.wait_for(ws.recv(), 10)
+                    await asyncio.wait_for(ws.recv(), 10)
+                except ConnectionClosed:
+                    pass
+                assert ws.close_code == 4409
+                assert "live on node" in ws.close_reason
+            await feed
+            await follow
+            broker = await Broker(config_for(nats_server), node="check").connect()
+            stream = [e for e, _ in await call_events(broker, "c-1")]
+            await broker.close()
+            assert seen == stream  # everything, in order, once
+            assert isinstance(seen[0], ev.CallStarted) and isinstance(seen[-1], ev.CallEnded)
+            assert any(isinstance(e, ev.TranscriptFinal) for e in seen)
+        finally:
+            stop.set()
+            await asyncio.gather(*nodes)
+
+    asyncio.run(scenario())
+
+
+def _node(port: int, broker_url: str, model: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "assist", "serve", "--port", str(port), "--lang", "en",
+         "--model", str(model), "--no-store", "--quiet", "--broker", broker_url],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def test_a_screen_whose_node_is_killed_resumes_on_another_and_misses_nothing(
+    nats_server, random_model, speech_8k
+):
+    ports = [free_port() for _ in range(3)]  # screen on 0, resumes on 1; the call on 2
+    procs = [_node(p, nats_server.url, random_model) for p in ports]
+
+    async def scenario():
+        for port in ports:
+            await _wait_port(port)
+        seen: list = []
+        pcm = speech_8k * 3
+        feed = asyncio.create_task(_ingest(ports[2], "k-1", pcm, pace_s=0.05))
+        follow = asyncio.create_task(_follow(ports[:2], "k-1", seen, time.monotonic() + 90))
+        while len(seen) < 5:
+            await asyncio.sleep(0.05)
+        os.kill(procs[0].pid, signal.SIGKILL)  # the screen's node, mid-call
+        procs[0].wait(10)
+        await feed
+        moves = await follow
+        assert moves >= 1
+        broker = await Broker(config_for(nats_server), node="check").connect()
+        stream = [e for e, _ in await call_events(broker, "k-1")]
+        await broker.close()
+        assert [e.seq for e in seen] == [e.seq for e in stream]  # nothing lost, nothing twice
+        assert seen == stream
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
