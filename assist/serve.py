@@ -165,7 +165,7 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             from assist.cluster.options import join_site
 
             cluster = await join_site(
-                options.broker, options.access_file, chain, port=hub.port, screens=hub.bus,
+                options.broker, options.access_file, chain, port=hub.port, screens=hub.screens,
                 runner=registry, recent_window_s=options.recent_window_s,
             )  # fmt: skip
         ender = asyncio.create_task(end_orphans(chain, registry, restored, options.idle_timeout_s))

@@ -34,8 +34,10 @@ from assist.chain.chain import EventChain
 from assist.cluster.broker import Broker
 from assist.cluster.config import BrokerConfig
 from assist.cluster.publisher import StreamPublisher
+from assist.cluster.seats import ClusterSeats
 from assist.cluster.source import SiteTail, call_events, recent_calls
 from assist.cluster.subjects import token
+from assist.hub.errors import CLOSE_SEAT_TAKEN
 from assist.store import ResumePoint
 from ivr import events as ev
 
@@ -95,6 +97,9 @@ class ClusterNode:
         self._joined: asyncio.Task | None = None
         self._beat: asyncio.Task | None = None
         self._nodes: KeyValue | None = None
+        self.seats = ClusterSeats(self.broker, self._seat_taken)
+        self._seats_up = False
+        self._holders: dict[str, tuple[object, str]] = {}  # seat -> (screen connection, holder)
 
     # ---------------------------------------------------------------- life
 
@@ -123,6 +128,8 @@ class ClusterNode:
             bucket=self.broker.names.nodes_bucket, history=1, ttl=NODE_TTL_S
         )
         self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
+        await self.seats.start()
+        self._seats_up = True
         await self.tail.start()  # from now on, every new event (no gap: history below)
         for call_id, event in last.items():
             if isinstance(event, ev.CallEnded) or call_id in self.chain.calls:
@@ -179,9 +186,41 @@ class ClusterNode:
         if self._nodes is not None:
             with contextlib.suppress(Exception):
                 await self._nodes.delete(token(self.broker.node))
+        await self.seats.stop()
         await self.publisher.close()
         await self.tail.stop()
         await self.broker.close()
+
+    # ---------------------------------------------------------------- seats
+
+    async def opened(self, seat: str, connection) -> None:
+        """An agent screen took ``seat`` here: the site's seat bucket says so,
+        and the node that held it closes its screen (the 4409 rule, site-wide)."""
+        if not (self._seats_up and self.broker.connected):
+            return  # the local rule only, while the broker is away
+        try:
+            holder = await self.seats.open(seat)
+        except Exception as exc:
+            log.warning("seat %s: not written to the broker (%s)", seat, exc)
+            return
+        self._holders[seat] = (connection, holder)
+
+    async def closed(self, seat: str, connection) -> None:
+        held = self._holders.get(seat)
+        if held is None or held[0] is not connection:
+            return
+        del self._holders[seat]
+        with contextlib.suppress(Exception):
+            await self.seats.close(seat, held[1])
+
+    def _seat_taken(self, seat: str) -> None:
+        held = self._holders.pop(seat, None)
+        if held is None:
+            return
+        connection = held[0]
+        asyncio.get_running_loop().create_task(
+            connection.close(CLOSE_SEAT_TAKEN, "this seat was opened elsewhere")
+        )
 
     # ---------------------------------------------------------------- events
 

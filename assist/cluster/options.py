@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from assist.calls.runner import CallRunner
     from assist.chain.chain import EventChain
     from assist.cluster.node import ClusterNode
+    from assist.hub.screens import Screens
 
 
 def add_broker_option(parser: argparse.ArgumentParser) -> None:
@@ -28,12 +29,13 @@ async def join_site(
     chain: EventChain,
     *,
     port: int,
-    screens: object,
+    screens: Screens,
     runner: CallRunner | None,
     recent_window_s: float,
 ) -> ClusterNode:
     """Put a started hub on the site: its calls' events to the broker, other
-    nodes' calls to its screens, legs of other nodes' calls refused."""
+    nodes' calls to its screens (``screens``: the hub's), legs of other
+    nodes' calls refused, seats held site-wide."""
     try:
         from assist.cluster.config import BrokerConfigError, broker_config
         from assist.cluster.node import ClusterNode, default_node_name
@@ -48,7 +50,8 @@ async def join_site(
         raise SystemExit(f"ivr-assist: {exc}") from None
     node = ClusterNode(config, chain, node=default_node_name(port), recent_window_s=recent_window_s)
     await node.start()
-    node.attach_screens(screens)
+    node.attach_screens(screens.bus)
+    screens.seat_guard = node
     if runner is not None:
         runner.open_call = node.guard(runner.open_call or chain.open_call)
     print(f"broker {config.display}: node {node.broker.node} of site {config.site}", flush=True)

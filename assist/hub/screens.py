@@ -24,6 +24,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -153,6 +154,14 @@ class _Pump:
             sent[call_id] = event.seq
 
 
+class SeatGuard(Protocol):
+    """Seats across a site's nodes (:mod:`assist.cluster`): opened elsewhere, closed here."""
+
+    async def opened(self, seat: str, connection: ServerConnection) -> None: ...
+
+    async def closed(self, seat: str, connection: ServerConnection) -> None: ...
+
+
 class Screens:
     def __init__(
         self,
@@ -171,6 +180,7 @@ class Screens:
         self.limits = limits
         self.feedback = feedback
         self._seats: dict[str, ServerConnection] = {}
+        self.seat_guard: SeatGuard | None = None  # with a broker: seats across nodes
         self._pumps: set[_Pump] = set()
         self._watchdog: asyncio.Task[None] | None = None
 
@@ -225,6 +235,8 @@ class Screens:
         self._seats[seat] = connection
         calls = self.chain.calls
         try:
+            if self.seat_guard is not None:  # a site of several nodes: one holder site-wide
+                await self.seat_guard.opened(seat, connection)
             current = [s.call_id for s in calls.values() if s.agent_id == seat][-1:]
             if call_id and call_id not in current:
                 current = [call_id] if (await self._owner(call_id)) == seat else []
@@ -238,6 +250,8 @@ class Screens:
         finally:
             if self._seats.get(seat) is connection:
                 del self._seats[seat]
+            if self.seat_guard is not None:
+                await self.seat_guard.closed(seat, connection)
 
     async def _owner(self, call_id: str) -> str | None:
         """The agent seat of a call in memory or in the store; None: no such call."""

@@ -169,3 +169,36 @@ def test_a_screen_whose_node_is_killed_resumes_on_another_and_misses_nothing(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(10)
+
+
+def test_a_seat_opened_on_another_node_closes_the_first_screen(nats_server, random_model):
+    ports = [free_port(), free_port()]
+
+    def options(port: int) -> ServeOptions:
+        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
+                            log_events=False, broker=nats_server.url)  # fmt: skip
+
+    async def scenario():
+        stop = asyncio.Event()
+        nodes = [asyncio.create_task(serve_forever(options(p), stop)) for p in ports]
+        try:
+            for port in ports:
+                await _wait_port(port)
+            await asyncio.sleep(1.0)  # both joined the site
+            first = await connect(f"ws://127.0.0.1:{ports[0]}/ws/agent?seat=a7")
+            await asyncio.sleep(0.5)
+            second = await connect(f"ws://127.0.0.1:{ports[1]}/ws/agent?seat=a7")
+            try:
+                await asyncio.wait_for(first.recv(), 10)
+            except ConnectionClosed:
+                pass
+            assert first.close_code == 4409
+            assert first.close_reason == "this seat was opened elsewhere"
+            await asyncio.sleep(0.3)
+            assert second.close_code is None  # the newest screen keeps the seat
+            await second.close()
+        finally:
+            stop.set()
+            await asyncio.gather(*nodes)
+
+    asyncio.run(scenario())
