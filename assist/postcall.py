@@ -146,7 +146,7 @@ def post_call(
             engine_name,
             transcript.language or "",
             json.dumps(transcript_to_dict(transcript), ensure_ascii=False),
-            run.events,
+            [e for e in run.events if e.seq],  # as the chain logged them (no prosody)
         )
         if record is not None:
             live = tuple(store.events_after(call_id))

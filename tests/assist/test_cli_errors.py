@@ -69,7 +69,7 @@ def test_demo_off_loopback_without_access_is_refused_like_serve(no_model):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--calls", "nope"], "no fixture call 'nope'; the calls are ru_calm,"),
+        (["--calls", "nope"], "no demo call 'nope' in "),
         (["--speed", "0"], "--speed must be above 0"),
         (["--port", "99999"], "99999 is not a port number"),
     ],
