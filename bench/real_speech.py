@@ -59,7 +59,13 @@ from bench.real_speech_corpus import (
     sample,
 )
 from ivr.asr.base import AsrResult, SpeechEngine
-from ivr.asr.normalize import scoring_tokens
+from ivr.asr.scoring import (
+    alignment,
+    scoring_pair,
+    scoring_tokens,
+    show_alignment,
+    written_tokens,
+)
 from ivr.modelbuild.evaluate import edit_distance, word_error_rate
 from ivr.sources import read_audio, write_wav
 
@@ -80,6 +86,7 @@ class Row:
     band: str
     refs: list[list[str]] = field(default_factory=list)
     hyps: list[list[str]] = field(default_factory=list)
+    written: list[tuple[list[str], list[str]]] = field(default_factory=list)  # strict scoring
     names: list[str] = field(default_factory=list)
     utterances: list[tuple[AsrResult, ...]] = field(default_factory=list)
     audio_s: float = 0.0
@@ -90,13 +97,17 @@ class Row:
         pairs = [(r, h) for r, h in zip(self.refs, self.hyps, strict=True) if len(r) >= min_words]
         return word_error_rate(pairs)
 
+    def written_wer(self) -> float:
+        """The WER with only the engines' token form (no spelling rules)."""
+        return word_error_rate(self.written)
+
     def worst(self, n: int) -> list[str]:
         scored = sorted(
             zip(self.names, self.refs, self.hyps, strict=True),
             key=lambda t: -edit_distance(t[1], t[2]),
         )
         return [
-            f"    {name}: ref '{' '.join(r)}' / hyp '{' '.join(h)}'"
+            f"    {name} ({edit_distance(r, h)}): {show_alignment(alignment(r, h))}"
             for name, r, h in scored[:n]
             if edit_distance(r, h)
         ]
@@ -135,8 +146,12 @@ def measure(name: str, engine: SpeechEngine, items: Sequence[Prompt], band: str)
         row.wall_s += time.perf_counter() - wall0
         row.audio_s += len(samples) / rate_hz
         words = [w.word for u in utterances for w in u.words]
-        row.refs.append(scoring_tokens(prompt.tokens, prompt.lang))
-        row.hyps.append(scoring_tokens(words, prompt.lang))
+        ref, hyp = scoring_pair(prompt.tokens, words, prompt.lang)
+        row.refs.append(ref)
+        row.hyps.append(hyp)
+        row.written.append(
+            (written_tokens(prompt.tokens, prompt.lang), written_tokens(words, prompt.lang))
+        )
         row.names.append(prompt.name)
         row.utterances.append(tuple(utterances))
     return row
@@ -274,7 +289,7 @@ def _print_row(row: Row, show: int) -> None:
     print(
         f"  {row.engine:8} {row.lang}  {row.band:5}  {len(row.refs):4} prompts "
         f"{sum(map(len, row.refs)):5} words  WER {row.wer():6.1%}  "
-        f"(3+ words {row.wer(3):6.1%})  "
+        f"(3+ words {row.wer(3):6.1%}; as written {row.written_wer():6.1%})  "
         f"{row.audio_s / max(row.cpu_s, 1e-9):6.1f}x RT per core, "
         f"{row.audio_s / max(row.wall_s, 1e-9):6.1f}x wall{verdict}",
         flush=True,

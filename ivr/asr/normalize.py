@@ -15,7 +15,8 @@ Rules, in order, on each piece of text:
   (``0412``, ``90210``: codes, phone and account numbers) digit by digit;
   English four-digit years as years (``1999``: nineteen ninety nine);
   ordinals by their ending (``3rd``, ``3-й``, ``3-го``); decimals; times
-  (``10:30``); ``%`` and ``$`` as words;
+  (``10:30``); ``%`` and ``$`` as words; single digits separated by commas
+  (``1,2,3,4``: how Whisper writes digits said one by one) digit by digit;
 - keypad and other symbols standing alone (``#``, ``*``, ``+``) as words;
 - everything else: runs of letters, with apostrophes and hyphens kept only
   inside a word (``don't``, ``кто-то``); other punctuation separates words.
@@ -47,6 +48,7 @@ _PIECE = re.compile(
     | (?P<money>\$\s?\d+(?:[.,]\d+)*)
     | (?P<ord_en>\b\d+(?:st|nd|rd|th)\b)
     | (?P<ord_ru>\b\d+-?(?:RU_ENDING)(?![^\W\d_]))
+    | (?P<digit_list>\b\d(?:,\d){2,}\b)
     | (?P<grouped>\b\d{1,3}(?:,\d{3})+\b)
     | (?P<spaced>\b\d{1,3}(?:\ \d{3}){1,2}\b(?!\ \d))
     | (?P<decimal>\b\d+[.,]\d+\b)
@@ -102,6 +104,8 @@ def _piece_words(match: re.Match[str], lang: str, previous: list[str]) -> list[s
         return [text.lower()]
     if kind == "number":
         return read_number(text, lang)
+    if kind == "digit_list":
+        return digits(text, lang)
     if kind == "grouped" or kind == "spaced":
         return cardinal(int(re.sub(r"[, ]", "", text)), lang)
     if kind == "decimal":
@@ -189,16 +193,3 @@ def normalize_words(words: Iterable[TimedText], lang: str) -> list[Word]:
             at = stop
     return out
 
-
-def scoring_tokens(text_or_tokens: str | Sequence[str], lang: str) -> list[str]:
-    """Tokens for word error rates: normalised, ``ё`` as ``е``, hyphenated words
-    split, so spelling choices the cores do not distinguish are not errors."""
-    tokens = (
-        normalize_text(text_or_tokens, lang)
-        if isinstance(text_or_tokens, str)
-        else list(text_or_tokens)
-    )
-    out: list[str] = []
-    for token in tokens:
-        out += [t for t in token.replace("ё", "е").split("-") if t and t != "[unk]"]
-    return out

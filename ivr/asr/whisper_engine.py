@@ -57,6 +57,28 @@ class Transcription:
         return " ".join(u.text for u in self.utterances)
 
 
+def join_pieces(words: Sequence[TimedText]) -> list[TimedText]:
+    """Whisper's words as written: a word that does not start with a space
+    continues the one before it. faster-whisper cuts its words at punctuation,
+    so "80-й", "по-прежнему" and "1,2,3,4" come as " 80" + "-й", " по" +
+    "-прежнему", " 1" + ",2" + ...; read apart, "-й" would be a word of its
+    own and the digits a decimal. The joined word spans its pieces and has
+    the least sure piece's probability."""
+    out: list[TimedText] = []
+    for word in words:
+        if out and word.text and not word.text[0].isspace():
+            last = out[-1]
+            out[-1] = TimedText(
+                last.text + word.text,
+                last.start_s,
+                max(last.end_s, word.end_s),
+                min(last.conf, word.conf),
+            )
+        else:
+            out.append(word)
+    return out
+
+
 def default_threads() -> int:
     """CPU threads for decoding: ``$IVR_ASSIST_WHISPER_THREADS``, else 0 (CTranslate2's choice)."""
     raw = os.environ.get(THREADS_ENV, "")
@@ -164,7 +186,7 @@ class WhisperEngine:
                 )
                 for w in (segment.words or ())
             ]
-            words = normalize_words(raw, used)
+            words = normalize_words(join_pieces(raw), used)
             if not words:
                 continue
             last_end_s = words[-1].end_s

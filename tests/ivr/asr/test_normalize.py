@@ -2,7 +2,7 @@
 
 import pytest
 
-from ivr.asr.normalize import TimedText, normalize_text, normalize_words, scoring_tokens
+from ivr.asr.normalize import TimedText, normalize_text, normalize_words
 from ivr.asr.numbers import cardinal, ordinal
 
 
@@ -61,6 +61,8 @@ def test_unknown_language_is_refused():
         ),
         ("Кто-то звонил… «Алло»?", "ru", "кто-то звонил алло"),
         ("Код 0412", "ru", "код ноль четыре один два"),
+        ("номер 1,2,3,4", "ru", "номер один два три четыре"),
+        ("28,8 кбит", "ru", "двадцать восемь запятая восемь кбит"),
     ],
 )
 def test_text_becomes_words(text, lang, tokens):
@@ -89,8 +91,3 @@ def test_words_share_their_span_and_stay_in_order():
     assert words[2].start_s >= words[1].end_s
     assert words[-1].end_s == 1.6
     assert {w.conf for w in words[2:]} == {0.7}
-
-
-def test_scoring_tokens_fold_spelling_the_cores_ignore():
-    assert scoring_tokens("Ещё кто-то", "ru") == ["еще", "кто", "то"]
-    assert scoring_tokens(["[unk]", "три"], "ru") == ["три"]

@@ -1,0 +1,61 @@
+"""Word error rates count what was heard, not how it is spelt: both sides
+through the same rules; Whisper's word pieces joined before normalising."""
+
+from ivr.asr.normalize import TimedText
+from ivr.asr.scoring import alignment, scoring_pair, scoring_tokens, show_alignment
+from ivr.asr.whisper_engine import join_pieces
+from ivr.modelbuild.evaluate import edit_distance
+
+
+def test_one_side_folds_spelling():
+    assert scoring_tokens("Ещё кто-то", "ru") == ["еще", "кто", "то"]
+    assert scoring_tokens(["[unk]", "три"], "ru") == ["три"]
+
+
+def test_latin_in_russian_text_is_read_as_cyrillic():
+    assert scoring_tokens("Asterisk, Linux", "ru") == ["астериск", "линукс"]
+    assert scoring_tokens("M-I-S-D-N", "ru") == scoring_tokens("Эм Ай Эс Ди Эн", "ru")
+    assert scoring_tokens("буква Q", "ru") == ["буква", "кью"]
+    assert scoring_tokens("первoe", "ru") == ["первое"]  # a Latin o typed in a Russian word
+    assert scoring_tokens("Asterisk", "en") == ["asterisk"]
+
+
+def test_solid_or_split_spelling_is_not_an_error():
+    ref, hyp = scoring_pair("Что бы выйти, нажмите «эхо-тест»", "чтобы выйти нажмите эхотест", "ru")
+    assert ref == hyp == ["чтобы", "выйти", "нажмите", "эхотест"]
+    ref, hyp = scoring_pair("Пароль неверен", "пароль не верен", "ru")
+    assert ref == hyp
+    ref, hyp = scoring_pair("enter the file name", "enter the filename", "en")
+    assert ref == hyp
+
+
+def test_real_errors_still_count():
+    ref, hyp = scoring_pair("Введите пароль", "видите пароль", "ru")
+    assert edit_distance(ref, hyp) == 1
+    ref, hyp = scoring_pair("три буквы", "буквы", "ru")
+    assert edit_distance(ref, hyp) == 1
+    ref, hyp = scoring_pair("не работает", "работает", "ru")  # a dropped "не" is an error
+    assert edit_distance(ref, hyp) == 1
+
+
+def test_alignment_marks_what_differs():
+    pairs = alignment("a b c d".split(), "a x c d e".split())
+    assert pairs == [("a", "a"), ("b", "x"), ("c", "c"), ("d", "d"), ("", "e")]
+    assert show_alignment(pairs) == "a [b->x] c d [->e]"
+    assert alignment([], ["a"]) == [("", "a")]
+    assert alignment(["a"], []) == [("a", "")]
+
+
+def test_whisper_word_pieces_are_joined():
+    pieces = [
+        TimedText(" номером", 0.0, 0.5, 0.9),
+        TimedText(" 1", 0.5, 0.7, 0.8),
+        TimedText(",2", 0.7, 0.9, 0.6),
+        TimedText(",3", 0.9, 1.1, 0.9),
+        TimedText(" 80", 1.2, 1.5, 0.9),
+        TimedText("-й.", 1.5, 1.8, 0.7),
+    ]
+    joined = join_pieces(pieces)
+    assert [w.text for w in joined] == [" номером", " 1,2,3", " 80-й."]
+    assert (joined[1].start_s, joined[1].end_s, joined[1].conf) == (0.5, 1.1, 0.6)
+    assert (joined[2].start_s, joined[2].end_s) == (1.2, 1.8)
