@@ -40,6 +40,7 @@ from assist.cluster.subjects import token
 from assist.hub.errors import CLOSE_SEAT_TAKEN
 from assist.store import ResumePoint
 from ivr import events as ev
+from ivr import wire
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class StreamHistory:
         self.broker = broker
 
     async def history(self, call_id: str, after_seq: int) -> list[Entry]:
-        if not self.broker.connected:
+        if not call_id or not self.broker.connected:
             return []
         try:
             return await call_events(self.broker, call_id, after_seq)
@@ -95,6 +96,7 @@ class ClusterNode:
         self.tail = SiteTail(self.broker, self._remote)
         self._screens: list = []  # the screens' fan-outs (EventBus sinks)
         self._joined: asyncio.Task | None = None
+        self._notices = 0  # broker state changes told to the supervisors
         self._beat: asyncio.Task | None = None
         self._nodes: KeyValue | None = None
         self.seats = ClusterSeats(self.broker, self._seat_taken)
@@ -231,6 +233,19 @@ class ClusterNode:
             bus.deliver(event, text)
 
     def _state(self, up: bool) -> None:
+        """Tell the supervisors (a call-less ``Error``, numbered on its own)."""
+        self._notices += 1
+        code, message = (
+            ("broker-back", "the broker is back: every node's calls")
+            if up
+            else ("broker-lost", "the broker is away: this node's own calls only")
+        )
+        if up and self._notices == 1:
+            return  # the first connection is no news
+        notice = ev.Error("", code, message, seq=self._notices)
+        text = wire.encode(notice)
+        for bus in self._screens:
+            bus.deliver(notice, text)
         if self._on_state is not None:
             self._on_state(up)
 

@@ -90,7 +90,14 @@
   }
 
   function onEvent(e) {
-    if (!e.call_id) return;
+    if (!e.call_id) {
+      // A node of a site says whether it reaches the broker (other nodes' calls).
+      if (e.type === "Error" && (e.code === "broker-lost" || e.code === "broker-back")) {
+        document.getElementById("status").textContent =
+          e.code === "broker-lost" ? t.status.broker_lost : t.status.live;
+      }
+      return;
+    }
     const c = call(e.call_id);
     if (typeof e.at_s === "number" && e.type !== "CallStarted" && e.at_s >= c.atS) {
       c.atS = e.at_s;

@@ -202,3 +202,64 @@ def test_a_seat_opened_on_another_node_closes_the_first_screen(nats_server, rand
             await asyncio.gather(*nodes)
 
     asyncio.run(scenario())
+
+
+def test_a_node_serves_its_calls_while_the_broker_restarts_and_catches_up(
+    nats_server, random_model, speech_8k
+):
+    port = free_port()
+    options = ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
+                           log_events=False, broker=nats_server.url)  # fmt: skip
+
+    async def scenario():
+        stop = asyncio.Event()
+        node = asyncio.create_task(serve_forever(options, stop))
+        try:
+            await _wait_port(port)
+            await asyncio.sleep(1.0)  # joined
+            notices: list[str] = []
+            local: list = []
+
+            async def supervise():
+                async with connect(f"ws://127.0.0.1:{port}/ws/supervisor") as ws:
+                    while True:
+                        event = wire.decode(await ws.recv())
+                        if event.call_id:
+                            local.append(event)
+                        elif isinstance(event, ev.Error):
+                            notices.append(event.code)
+                        ended = any(isinstance(e, ev.CallEnded) for e in local)
+                        if ended and "broker-back" in notices:
+                            return
+
+            watcher = asyncio.create_task(supervise())
+            feed = asyncio.create_task(_ingest(port, "r-1", speech_8k * 4, pace_s=0.05))
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(nats_server.stop, kill=True)
+            for _ in range(100):
+                if "broker-lost" in notices:
+                    break
+                await asyncio.sleep(0.05)
+            assert notices == ["broker-lost"]  # said on the supervisor screen
+            await asyncio.sleep(1.0)  # the call goes on here meanwhile
+            await asyncio.to_thread(nats_server.start)
+            await feed
+            await asyncio.wait_for(watcher, 30)
+            assert notices == ["broker-lost", "broker-back"]
+            broker = await Broker(config_for(nats_server), node="check").connect()
+            stream: list = []
+            for _ in range(50):  # what the node held reaches the broker
+                stream = [e for e, _ in await call_events(broker, "r-1")]
+                if stream and isinstance(stream[-1], ev.CallEnded):
+                    break
+                await asyncio.sleep(0.2)
+            await broker.close()
+            # everything the node's own screen saw reached the broker, in order, once
+            # (a supervisor is not sent partial transcripts)
+            assert [e for e in stream if not isinstance(e, ev.TranscriptPartial)] == local
+            assert [e.seq for e in stream] == sorted({e.seq for e in stream})
+        finally:
+            stop.set()
+            await node
+
+    asyncio.run(scenario())
