@@ -59,11 +59,16 @@ async def _run_writer(config, store, ack_wait_s: float) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, writer.stop)
     broker.start()
-    await broker.ready.wait()
-    print(f"store-writer: connected to {config.display}", flush=True)
+
+    async def say_connected() -> None:
+        await broker.ready.wait()
+        print(f"store-writer: connected to {config.display}", flush=True)
+
+    said = asyncio.create_task(say_connected())
     try:
         await writer.run()
     finally:
+        said.cancel()
         with contextlib.suppress(Exception):
             await broker.close()
     print(f"store-writer: stored {writer.stored} events, skipped {writer.skipped}", flush=True)

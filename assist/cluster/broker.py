@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # reconnect are dropped as duplicates within it).
 DUPLICATE_WINDOW_S = 300.0
 _RETRY_CONNECT_S = 1.0
+_CLOSE_TIMEOUT_S = 3.0
 
 
 class Broker:
@@ -52,6 +53,7 @@ class Broker:
         self._up = asyncio.Event()  # connected now
         self._task: asyncio.Task | None = None
         self._closing = False
+        self._said_unreachable = False
 
     # ---------------------------------------------------------------- life
 
@@ -76,8 +78,13 @@ class Broker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         if self.nc is not None and not self.nc.is_closed:
-            with contextlib.suppress(Exception):
-                await self.nc.drain()
+            try:  # drain what is in flight; a broker that is away gets no wait
+                if not self.connected:
+                    raise TimeoutError
+                await asyncio.wait_for(self.nc.drain(), _CLOSE_TIMEOUT_S)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.nc.close(), _CLOSE_TIMEOUT_S)
         self._set(False)
 
     async def _connect_forever(self) -> None:
@@ -103,7 +110,7 @@ class Broker:
             except Exception as exc:
                 if not said:
                     log.warning(
-                        "broker %s not reachable (%s); serving local calls, retrying",
+                        "broker %s not reachable (%s); retrying",
                         self.config.display,
                         _reason(exc),
                     )
@@ -151,6 +158,7 @@ class Broker:
 
     def _set(self, up: bool) -> None:
         if up:
+            self._said_unreachable = False
             self._up.set()
         else:
             self._up.clear()
@@ -169,7 +177,15 @@ class Broker:
         self._set(True)
 
     async def _error(self, exc: Exception) -> None:
-        log.debug("broker: %s", _reason(exc))
+        if not self.connected and not self._said_unreachable:
+            self._said_unreachable = True  # once, until it has been reached
+            log.warning(
+                "broker %s not reachable (%s); retrying",
+                self.config.display,
+                _reason(exc),
+            )
+        else:
+            log.debug("broker: %s", _reason(exc))
 
 
 def _reason(exc: BaseException) -> str:

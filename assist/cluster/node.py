@@ -179,19 +179,26 @@ class ClusterNode:
 
         return guarded
 
-    async def stop(self) -> None:
+    async def stop(self, timeout_s: float = 10.0) -> None:
+        """Flush what the broker has not got (bounded), then leave."""
+        try:
+            await asyncio.wait_for(self._leave(), timeout_s)
+        except TimeoutError:
+            log.warning("left the broker without a goodbye after %g s", timeout_s)
+        await self.broker.close()
+
+    async def _leave(self) -> None:
         for task in (self._joined, self._beat):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        if self._nodes is not None:
+        if self._nodes is not None and self.broker.connected:
             with contextlib.suppress(Exception):
                 await self._nodes.delete(token(self.broker.node))
+        await self.publisher.close()  # waits (bounded) for the broker to take what is held
         await self.seats.stop()
-        await self.publisher.close()
         await self.tail.stop()
-        await self.broker.close()
 
     # ---------------------------------------------------------------- seats
 

@@ -56,7 +56,10 @@ class StoreWriter:
 
     async def run(self) -> None:
         """Write until :meth:`stop`; survives the broker going away and back."""
-        await self.broker.ready.wait()
+        waits = [asyncio.ensure_future(e.wait()) for e in (self.broker.ready, self._stop)]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
         sub = None
         while not self._stop.is_set():
             try:
