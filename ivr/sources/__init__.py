@@ -1,5 +1,14 @@
 """Where call audio comes from: recorded files, the microphone, and a feed for network ingress."""
 
+from ivr.sources.audio_file import (
+    RAW_G711_EXTENSIONS,
+    AudioFileError,
+    AudioFileInfo,
+    iter_audio_blocks,
+    probe_audio_file,
+    read_audio,
+    write_wav,
+)
 from ivr.sources.feed import (
     AudioFeed,
     FeedClosedError,
@@ -14,16 +23,7 @@ from ivr.sources.mic import (
     NoInputDeviceError,
     list_input_devices,
 )
-from ivr.sources.wav import (
-    RAW_G711_EXTENSIONS,
-    AudioFileError,
-    AudioFileInfo,
-    WavSource,
-    iter_audio_blocks,
-    probe_audio_file,
-    read_audio,
-    write_wav,
-)
+from ivr.sources.wav import WavSource
 
 __all__ = [
     "RAW_G711_EXTENSIONS",
