@@ -13,7 +13,6 @@ MAX_LINES = 400
 # Modules still over the limit, each to be split by whoever next works in it;
 # the test fails once one is split (take it off the list) or grows.
 OVERSIZE_TODAY = {
-    "ivr/menu/loader.py": 430,
     "ivr/telephony/media_ws_server.py": 487,
 }
 
