@@ -6,6 +6,7 @@ another node with after=N and misses nothing."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -263,3 +264,66 @@ def test_a_node_serves_its_calls_while_the_broker_restarts_and_catches_up(
             await node
 
     asyncio.run(scenario())
+
+
+def test_a_call_whose_node_is_killed_goes_on_at_another_node(nats_server, random_model, speech_8k):
+    ports = [free_port(), free_port()]
+    procs = [_node(p, nats_server.url, random_model) for p in ports]
+
+    async def scenario():
+        for port in ports:
+            await _wait_port(port)
+        await asyncio.sleep(1.5)  # both joined (heartbeats written)
+        url = "ws://127.0.0.1:{}/ws/ingest?call=m-1&lang=en&seat=a1"
+        async with connect(url.format(ports[0])) as ws:
+            await ws.send(json.dumps({"config": {"sample_rate": 8000}}))
+            for i in range(0, len(speech_8k), 3200):
+                await ws.send(speech_8k[i : i + 3200])
+                await ws.recv()
+            await asyncio.sleep(0.5)  # published
+            os.kill(procs[0].pid, signal.SIGKILL)  # the call's node dies mid-call
+        procs[0].wait(10)
+        # The PBX sends the call to the other node: refused while the dead
+        # node's heartbeat is fresh, taken once it has gone stale.
+        refused, deadline = 0, time.monotonic() + 30
+        while True:
+            assert time.monotonic() < deadline, "the call never went on at the other node"
+            try:
+                async with connect(url.format(ports[1])) as ws:
+                    await ws.send(json.dumps({"config": {"sample_rate": 8000}}))
+                    for i in range(0, len(speech_8k), 3200):
+                        await ws.send(speech_8k[i : i + 3200])
+                        await ws.recv()
+                    await ws.send('{"eof": 1}')
+                    await ws.recv()
+                break
+            except ConnectionClosed as exc:
+                assert exc.rcvd is not None and exc.rcvd.code == 4409, exc
+                assert "live on node" in exc.rcvd.reason
+                refused += 1
+                await asyncio.sleep(0.5)
+        assert refused >= 1
+        broker = await Broker(config_for(nats_server), node="check").connect()
+        stream = [e for e, _ in await call_events(broker, "m-1")]
+        await broker.close()
+        seqs = [e.seq for e in stream]
+        assert seqs == sorted(set(seqs))
+        assert sum(isinstance(e, ev.CallStarted) for e in stream) == 1  # not started twice
+        assert isinstance(stream[-1], ev.CallEnded)
+        gap = [b - a for a, b in itertools.pairwise(seqs) if b - a > 1]
+        assert gap and gap[0] > 1000  # numbering went on past anything the dead node used
+        finals = [e for e in stream if isinstance(e, ev.TranscriptFinal)]
+        assert finals and finals[-1].at_s > len(speech_8k) / 2 / 8000  # audio time went on
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
