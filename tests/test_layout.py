@@ -12,9 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 400
 # Modules still over the limit, each to be split by whoever next works in it;
 # the test fails once one is split (take it off the list) or grows.
-OVERSIZE_TODAY = {
-    "ivr/telephony/media_ws_server.py": 487,
-}
+OVERSIZE_TODAY: dict[str, int] = {}
 
 
 def product_modules() -> list[Path]:

@@ -5,7 +5,8 @@ One websocket = one call, handed to the driver's handler as a line in its own
 task. Other paths get HTTP 404. Bad input (not JSON, unknown events, media
 before ``start``, odd-length audio, oversized messages) closes that call with
 a close code and one log line on the ``ivr.telephony`` logger naming it;
-other calls go on.
+other calls go on. The lines themselves (playing, clearing, hanging up on
+each protocol) are in :mod:`ivr.telephony.media_ws_lines`.
 
 ``/audio_fork`` learns the stream's shape from its query, in the words of the
 ``uuid_audio_fork`` command: ``?mix=mono|mixed|stereo&rate=8k|16k``
@@ -27,14 +28,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from ivr.audio.g711 import mulaw_decode, mulaw_encode
+from ivr.audio.g711 import mulaw_decode
 from ivr.events import ChannelRole
 from ivr.telephony import audio_fork_codec as fork
 from ivr.telephony import twilio_codec as tw
 from ivr.telephony.base_line import (
     DEFAULT_IDLE_TIMEOUT_S,
     LineHandler,
-    Playback,
     QueueLine,
     TaskSet,
     log,
@@ -42,7 +42,17 @@ from ivr.telephony.base_line import (
 )
 from ivr.telephony.errors import ProtocolError
 from ivr.telephony.ids import BadId, check_id, printable
-from ivr.telephony.line import LineAudio, LineDtmf, LineInfo, LineMark
+from ivr.telephony.line import LineAudio, LineDtmf, LineInfo
+from ivr.telephony.media_ws_lines import (
+    CLOSE_NORMAL,
+    CLOSE_PROTOCOL_ERROR,
+    CLOSE_START_TIMEOUT,
+    AudioForkLine,
+    TwilioLine,
+    close_websocket,
+    closed_reason,
+    peer_name,
+)
 
 __all__ = [
     "CLOSE_NORMAL",
@@ -54,119 +64,8 @@ __all__ = [
     "serve_media_websockets",
 ]
 
-CLOSE_NORMAL = 1000
-CLOSE_TOO_BIG = 1009  # sent by the websockets library itself
-CLOSE_PROTOCOL_ERROR = 4400
-CLOSE_START_TIMEOUT = 4408
 MAX_MESSAGE_BYTES = 65536
-TWILIO_CHUNK_BYTES = 160  # 20 ms of 8 kHz mu-law per outbound media message
 PATHS = ("/twilio", "/audio_fork")
-
-
-def _peer_name(connection: ServerConnection) -> str:
-    peer = connection.remote_address
-    if isinstance(peer, tuple) and len(peer) >= 2:
-        return f"{peer[0]}:{peer[1]}"
-    return str(peer)
-
-
-def _closed_reason(exc: ConnectionClosed, max_message_bytes: int) -> tuple[str, bool]:
-    """(reason, is_error) for a websocket that closed under us."""
-    if exc.sent is not None and exc.sent.code == CLOSE_TOO_BIG:
-        return f"message too big (over {max_message_bytes} bytes); closed with 1009", True
-    if exc.rcvd is not None:
-        code, why = exc.rcvd.code, printable(exc.rcvd.reason, 60)
-        text = f"connection closed by the peer ({code}{' ' + why if why else ''})"
-        return text, code not in (1000, 1001)
-    return "connection lost without a close frame", True
-
-
-async def _close(connection: ServerConnection, code: int, reason: str) -> None:
-    with contextlib.suppress(ConnectionClosed, OSError):
-        await connection.close(code, reason.encode("utf-8")[:120].decode("utf-8", "ignore"))
-
-
-class _WebsocketLine(QueueLine):
-    def __init__(self, info: LineInfo, connection: ServerConnection) -> None:
-        super().__init__(info)
-        self.connection = connection
-
-    async def _send(self, message: str) -> bool:
-        try:
-            await self.connection.send(message)
-        except (ConnectionClosed, OSError):
-            return False
-        return True
-
-
-class TwilioLine(_WebsocketLine):
-    """A call on a bidirectional Twilio Media Stream.
-
-    ``play`` sends the audio as 20 ms mu-law ``media`` messages, then a
-    ``mark``; it is done when Twilio echoes the mark (the audio has played).
-    ``clear`` sends ``clear``. ``hangup`` closes the websocket (Twilio then
-    continues with the TwiML after ``<Connect><Stream>``).
-    """
-
-    def __init__(self, info: LineInfo, connection: ServerConnection, stream_sid: str) -> None:
-        super().__init__(info, connection)
-        self.stream_sid = stream_sid
-        self._marks: dict[str, asyncio.Future[None]] = {}
-        self._mark_count = 0
-
-    async def _play(self, pcm: bytes, playback: Playback) -> bool:
-        mulaw = mulaw_encode(pcm).tobytes()
-        for i in range(0, len(mulaw), TWILIO_CHUNK_BYTES):
-            if playback.stopped:
-                return False
-            if not await self._send(
-                tw.encode_media(self.stream_sid, mulaw[i : i + TWILIO_CHUNK_BYTES])
-            ):
-                return False
-        self._mark_count += 1
-        name = f"play-{self._mark_count}"
-        echoed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._marks[name] = echoed
-        try:
-            if not await self._send(tw.encode_mark(self.stream_sid, name)):
-                return False
-            return await playback.until(echoed)
-        finally:
-            self._marks.pop(name, None)
-
-    def mark_echoed(self, name: str) -> None:
-        echoed = self._marks.pop(name, None)
-        if echoed is not None and not echoed.done():
-            echoed.set_result(None)
-        self.push(LineMark(name))
-
-    async def _send_clear(self) -> None:
-        await self._send(tw.encode_clear(self.stream_sid))
-
-    async def _close(self, reason: str) -> None:
-        await _close(self.connection, CLOSE_NORMAL, reason)
-
-
-class AudioForkLine(_WebsocketLine):
-    """A call forked by FreeSWITCH mod_audio_fork.
-
-    ``play`` sends one ``playAudio`` message with the whole prompt as raw L16
-    at the line's rate. FreeSWITCH reports nothing when playback ends, so the
-    play counts as done once the audio's duration has elapsed since sending.
-    ``clear`` sends ``killAudio``; ``hangup`` sends ``disconnect`` and closes.
-    """
-
-    async def _play(self, pcm: bytes, playback: Playback) -> bool:
-        if not await self._send(fork.encode_play_audio(pcm, self.info.rate_hz)):
-            return False
-        return not await playback.sleep(len(pcm) / 2 / self.info.rate_hz)
-
-    async def _send_clear(self) -> None:
-        await self._send(fork.encode_kill_audio())
-
-    async def _close(self, reason: str) -> None:
-        await self._send(fork.encode_disconnect())
-        await _close(self.connection, CLOSE_NORMAL, reason)
 
 
 class MediaWebsocketServer:
@@ -262,7 +161,7 @@ class MediaWebsocketServer:
     async def handle(self, connection: ServerConnection) -> None:
         """Serve one ``/twilio`` or ``/audio_fork`` connection (also when the
         connection was accepted by another websockets server)."""
-        peer = _peer_name(connection)
+        peer = peer_name(connection)
         assert connection.request is not None
         path = connection.request.path
         try:
@@ -272,7 +171,7 @@ class MediaWebsocketServer:
                 await self._serve_audio_fork(connection, peer, self._fork_format(path))
         except Exception:  # never let one call's failure reach the server
             log.exception("media websocket peer %s: unexpected failure", peer)
-            await _close(connection, 1011, "internal error")
+            await close_websocket(connection, 1011, "internal error")
 
     # -------------------------------------------------------------- common
 
@@ -289,12 +188,12 @@ class MediaWebsocketServer:
                 what,
                 self.start_timeout_s,
             )
-            await _close(connection, CLOSE_START_TIMEOUT, f"no {what} in time")
+            await close_websocket(connection, CLOSE_START_TIMEOUT, f"no {what} in time")
         elif isinstance(exc, ProtocolError):
             log.warning("%s peer %s: protocol error: %s; closed", protocol, peer, printable(exc))
-            await _close(connection, CLOSE_PROTOCOL_ERROR, str(exc))
+            await close_websocket(connection, CLOSE_PROTOCOL_ERROR, str(exc))
         elif isinstance(exc, ConnectionClosed):
-            reason, error = _closed_reason(exc, self.max_message_bytes)
+            reason, error = closed_reason(exc, self.max_message_bytes)
             log.log(
                 logging.WARNING if error else logging.INFO,
                 "%s peer %s: %s before the call started",
@@ -323,21 +222,21 @@ class MediaWebsocketServer:
                 except TimeoutError:
                     reason = f"no audio for {self.idle_timeout_s:g} s"
                     line.end(reason, error=True)
-                    await _close(connection, CLOSE_START_TIMEOUT, reason)
+                    await close_websocket(connection, CLOSE_START_TIMEOUT, reason)
                     return
                 except ConnectionClosed as exc:
-                    reason, error = _closed_reason(exc, self.max_message_bytes)
+                    reason, error = closed_reason(exc, self.max_message_bytes)
                     line.end(reason, error=error)
                     return
                 try:
                     on_message(message)
                 except ProtocolError as exc:
                     line.end(f"protocol error: {exc}", error=True)
-                    await _close(connection, CLOSE_PROTOCOL_ERROR, str(exc))
+                    await close_websocket(connection, CLOSE_PROTOCOL_ERROR, str(exc))
                     return
         finally:
             self._lines.discard(line)
-            await _close(connection, CLOSE_NORMAL, "call ended")
+            await close_websocket(connection, CLOSE_NORMAL, "call ended")
 
     # -------------------------------------------------------------- Twilio
 
@@ -352,7 +251,7 @@ class MediaWebsocketServer:
             return
         if start is None:
             log.info("twilio peer %s: stream stopped before it started", peer)
-            await _close(connection, CLOSE_NORMAL, "stopped")
+            await close_websocket(connection, CLOSE_NORMAL, "stopped")
             return
         roles = [ChannelRole.CUSTOMER]
         if any(t.startswith("outbound") for t in start.tracks):
