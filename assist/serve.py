@@ -167,6 +167,7 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             cluster = await join_site(
                 options.broker, options.access_file, chain, port=hub.port, screens=hub.screens,
                 runner=registry, recent_window_s=options.recent_window_s,
+                status=hub.status_extra,
             )  # fmt: skip
         ender = asyncio.create_task(end_orphans(chain, registry, restored, options.idle_timeout_s))
         print(

@@ -31,6 +31,7 @@ async def join_site(
     port: int,
     screens: Screens,
     runner: CallRunner | None,
+    status: list | None = None,
     recent_window_s: float,
 ) -> ClusterNode:
     """Put a started hub on the site: its calls' events to the broker, other
@@ -52,6 +53,8 @@ async def join_site(
     await node.start()
     node.attach_screens(screens.bus)
     screens.seat_guard = node
+    if status is not None:
+        status.append(node.status)
     if runner is not None:
         runner.open_call = node.guard(runner.open_call or chain.open_call)
     print(f"broker {config.display}: node {node.broker.node} of site {config.site}", flush=True)

@@ -188,6 +188,7 @@ class Hub:
                 IngestLimits(lim.max_audio_bytes, lim.auth_timeout_s, lim.idle_timeout_s),
             )
         self._server: Server | None = None
+        self.status_extra: list[Callable[[], dict[str, int]]] = []  # e.g. the broker's counts
 
     def route(
         self,
@@ -271,7 +272,7 @@ class Hub:
             "largest_screen_backlog": self.bus.largest_backlog,
             "store_backlog": writer.backlog if writer is not None else 0,
             "sink_errors": self.chain.sink_errors,
-        }
+        } | {k: v for extra in self.status_extra for k, v in extra().items()}
 
     # ------------------------------------------------------------- websockets
 

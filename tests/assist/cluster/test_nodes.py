@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from websockets.asyncio.client import connect
@@ -122,6 +123,11 @@ def test_a_call_on_one_node_shows_on_another_and_its_second_leg_there_is_refused
             await asyncio.gather(*nodes)
 
     asyncio.run(scenario())
+
+
+def _status(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5) as response:
+        return json.loads(response.read())
 
 
 def _node(port: int, broker_url: str, model: Path) -> subprocess.Popen:
@@ -242,11 +248,15 @@ def test_a_node_serves_its_calls_while_the_broker_restarts_and_catches_up(
                     break
                 await asyncio.sleep(0.05)
             assert notices == ["broker-lost"]  # said on the supervisor screen
+            status = await asyncio.to_thread(_status, port)
+            assert status["broker_connected"] == 0
             await asyncio.sleep(1.0)  # the call goes on here meanwhile
             await asyncio.to_thread(nats_server.start)
             await feed
             await asyncio.wait_for(watcher, 30)
             assert notices == ["broker-lost", "broker-back"]
+            status = await asyncio.to_thread(_status, port)
+            assert status["broker_connected"] == 1 and status["broker_dropped"] == 0
             broker = await Broker(config_for(nats_server), node="check").connect()
             stream: list = []
             for _ in range(50):  # what the node held reaches the broker
