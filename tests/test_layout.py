@@ -1,7 +1,8 @@
 """The code's layout, as anyone can check it: no product module over 400
 lines; imports point down only (``assist`` may import ``ivr``; ``ivr`` never
 imports ``assist``); product code never imports the test fixtures
-(``audio_fixtures``): the demo reads its calls from a folder."""
+(``audio_fixtures``): the demo reads its calls from a folder, the default
+vocabulary the calls' texts from a calls file."""
 
 import ast
 from pathlib import Path
@@ -53,18 +54,9 @@ def test_no_product_module_is_over_400_lines(path):
 def test_imports_point_down_and_never_at_the_test_fixtures(path):
     name = path.relative_to(ROOT).as_posix()
     imports = imported_packages(path)
-    if name in FIXTURE_IMPORTS_TODAY:
-        assert "audio_fixtures" in imports, f"{name}: take it off FIXTURE_IMPORTS_TODAY"
-    else:
-        assert "audio_fixtures" not in imports, f"{name} imports the test fixtures"
+    assert "audio_fixtures" not in imports, f"{name} imports the test fixtures"
     if name.startswith("ivr/"):
         assert "assist" not in imports, f"{name}: ivr must not import assist"
-
-
-# Product modules that still import the test fixtures, to be moved to a data
-# path like the demo's: the default vocabulary (the shipped models are built
-# for the fixture calls' words; changing how it is read needs no rebuild).
-FIXTURE_IMPORTS_TODAY = {"assist/vocabulary.py"}
 
 
 @pytest.mark.xfail(strict=True, reason="the vosk engine still validates with the builder's checker")
