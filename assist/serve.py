@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assist.calls.runner import CallRunner
 from assist.chain.chain import EventChain
@@ -28,6 +29,9 @@ from assist.serve_telephony import Telephony, audiosocket_listeners, end_orphans
 from assist.store import default_store_path, open_store
 from ivr import events as ev
 from ivr.asr.vosk_engine import VoskEngine
+
+if TYPE_CHECKING:
+    from assist.cluster.node import ClusterNode
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class RunningHub:
     executor: ThreadPoolExecutor
     runner: CallRunner
     telephony: Telephony | None = None
+    cluster: ClusterNode | None = None  # with --broker: this node's place in the site
 
     def publish(self, event: ev.Event) -> ev.Event | None:
         return self.chain.publish(event)
@@ -176,7 +181,7 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             flush=True,
         )
         try:
-            yield RunningHub(hub, chain, engines, executor, registry, telephony)
+            yield RunningHub(hub, chain, engines, executor, registry, telephony, cluster)
         finally:
             print("shutting down: closing connections", flush=True)
             ender.cancel()

@@ -154,15 +154,24 @@ class Taken:
     call_id: str
     seat: str
     node: str  # the node of the seat that took it
+    owner: str = ""  # the node that holds the call
 
 
 class ClusterQueue:
     """Callers waiting for a person, site-wide. ``on_taken(Taken)`` is called
     on the node that holds the call when a seat anywhere took it."""
 
-    def __init__(self, broker: Broker, on_taken: Callable[[Taken], None] | None = None) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        on_taken: Callable[[Taken], None] | None = None,
+        on_removed: Callable[[str, str], None] | None = None,
+    ) -> None:
+        """``on_removed(queue, call_id)``: a call left the line (hung up, or
+        its talk with a seat is over), seen on every node."""
         self.broker = broker
         self.on_taken = on_taken
+        self.on_removed = on_removed
         self.waiting: dict[str, Waiting] = {}  # by key
         self._kv: KeyValue | None = None
         self._watch: _Watch | None = None
@@ -219,7 +228,7 @@ class ClusterQueue:
             except KeyWrongLastSequenceError:
                 continue  # another seat was quicker, or the caller hung up
             self.waiting.pop(key, None)
-            return Taken(waiting.queue, waiting.call_id, seat, self.broker.node)
+            return Taken(waiting.queue, waiting.call_id, seat, self.broker.node, waiting.node)
         return None
 
     def in_line(self, queues: tuple[str, ...] | None = None) -> list[Waiting]:
@@ -242,6 +251,9 @@ class ClusterQueue:
         self._changed_event.set()
         if value is None:
             self.waiting.pop(key, None)
+            if self.on_removed is not None and "." in key:
+                queue, call = key.split(".", 1)
+                self.on_removed(untoken(queue), untoken(call))
             return
         if value.get("state") == "waiting":
             self.waiting[key] = Waiting(
@@ -250,4 +262,5 @@ class ClusterQueue:
             return
         self.waiting.pop(key, None)
         if value.get("node") == self.broker.node and self.on_taken is not None:
-            self.on_taken(Taken(value["queue"], value["call"], value["seat"], value["by"]))
+            taken = Taken(value["queue"], value["call"], value["seat"], value["by"], value["node"])
+            self.on_taken(taken)

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assist.anger import lexicon_keywords
 from assist.ivrcall.driver import IvrCall
@@ -30,6 +31,9 @@ from ivr.prompts import PromptRenderer
 from ivr.telephony.audiosocket_server import serve_audiosocket
 from ivr.telephony.line import Line
 from ivr.telephony.media_ws_server import serve_media_websockets
+
+if TYPE_CHECKING:
+    from assist.cluster.ivrqueue import SiteSeatQueue
 
 log = logging.getLogger("assist.ivr")
 
@@ -81,7 +85,16 @@ class IvrService:
         self.running = running
         self.default_language = options.language or menu.languages[0]
         self.prompts = PromptRenderer(options.prompt_cache)
-        self.seats = SeatQueue(options.seats)
+        self.seats: SeatQueue | SiteSeatQueue = SeatQueue(options.seats)
+        if running.cluster is not None:  # --broker: seats of every node take its callers
+            from assist.cluster.ivrqueue import SiteSeatQueue
+
+            self.seats = SiteSeatQueue(
+                running.cluster.broker,
+                options.seats,
+                self._hand_over,
+                node_alive=running.cluster.node_alive,
+            )
         self.always_listen_for = {
             lang: sorted(set(lexicon_keywords(lang))) for lang in menu.languages
         }
@@ -166,6 +179,8 @@ async def run_ivr(
     hub_options = dataclasses.replace(options.hub, languages=tuple(menu.languages))
     async with running_hub(hub_options) as running:
         service = IvrService(menu, running, options)
+        if not isinstance(service.seats, SeatQueue):
+            await service.seats.start()
         servers = []
         ports = []
         for listener in options.audiosocket:
@@ -205,4 +220,6 @@ async def run_ivr(
         finally:
             for server in servers:
                 await server.close()
+            if not isinstance(service.seats, SeatQueue):
+                await service.seats.stop()
         return info
