@@ -5,9 +5,13 @@ professionally recorded IVR prompts in Russian and English with the text
 that was read, at 16 kHz (the G.722 takes) and through the 8 kHz phone band
 (the 8 kHz takes through G.711 mu-law). For each engine, language and band
 it prints the WER over all prompts of the sample (total edits / total
-reference words, both normalised by :mod:`ivr.asr.normalize`), the WER over
-the prompts of three words or more, and the speed as x real time per core
-(audio seconds / CPU seconds of this process) and on the wall clock.
+reference words, both sides scored by the same rules, :mod:`ivr.asr.scoring`:
+the engines' token form, and spelling that is not recognition, such as
+"что бы" / "чтобы" or "Asterisk" / "астериск", not counted), the WER over
+the prompts of three words or more, the WER "as written" (the token form
+only, every spelling difference an error), and the speed as x real time per
+core (audio seconds / CPU seconds of this process) and on the wall clock.
+``--show N`` prints the N worst prompts of each row aligned word by word.
 
 Engines: Whisper base (faster-whisper, int8) with the model the product
 would use, and vosk with the model the product would use (a published vosk
@@ -23,17 +27,20 @@ Then two checks on the same audio:
   the lexicon's when they were ("try again" read by the IVR voice);
 - replay throughput: minutes-long stereo calls assembled from the prompts
   (phone band, customer and agent taking turns) through ``replay --engine
-  whisper``'s workers, with the jobs x threads settings given.
+  whisper``'s workers, with the jobs x threads settings given, and the
+  decoder's own settings beside it in the same process
+  (:mod:`bench.real_speech_calls`).
 
 Targets (issue 13): Whisper base WER <= 12 % ru and <= 8 % en at 16 kHz,
 <= 18 % / 12 % through the phone band; replay --engine whisper >= 3x real
 time on this 2-core machine; no anger keyword reason on the calm prompts.
 
-Default run (about 10 minutes on 2 busy cores): a fixed sample of 60 prompts
-per language, two 90 s calls with one job of 2 threads. ``--all`` for every prompt (about 23 min
-of audio per language), ``--prompts N``, ``--calls N --call-s S``,
-``--settings 1x2 2x1`` (jobs x threads), ``--no-replay``, ``--engines``,
-``--show N`` (the N worst prompts per row).
+Default run (about 15 minutes on 2 busy cores): a fixed sample of 60
+prompts per language, two 90 s calls timed in two rounds with one job of 2
+threads and the decoder variants. ``--all`` for every prompt (about 23 min of
+audio per language), ``--prompts N``, ``--calls N --call-s S``, ``--settings
+1x2 2x1`` (jobs x threads), ``--rounds N``, ``--no-decoder-variants``,
+``--no-replay``, ``--engines``, ``--bands``, ``--show N``.
 """
 
 from __future__ import annotations
@@ -49,12 +56,12 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.real_speech_calls import assemble_calls, measure_calls
 from bench.real_speech_corpus import (
     LANGUAGES,
     CorpusMissing,
     Prompt,
     load,
-    phone_band,
     prompts,
     sample,
 )
@@ -67,7 +74,6 @@ from ivr.asr.scoring import (
     written_tokens,
 )
 from ivr.modelbuild.evaluate import edit_distance, word_error_rate
-from ivr.sources import read_audio, write_wav
 
 TARGETS = {
     ("whisper", "ru", "16k"): 0.12,
@@ -75,7 +81,6 @@ TARGETS = {
     ("whisper", "ru", "phone"): 0.18,
     ("whisper", "en", "phone"): 0.12,
 }
-REPLAY_TARGET_X = 3.0
 FEED_S = 0.2
 
 
@@ -191,7 +196,11 @@ def whisper_engine(lang: str, threads: int) -> tuple[SpeechEngine | None, str]:
         engine = WhisperEngine(resolved.path, lang, cpu_threads=threads)
     except (ModelNotFound, ModelLoadError) as exc:
         return None, f"no Whisper engine: {exc}"
-    return engine, f"Whisper base int8, {threads} thread(s), beam 5, VAD ({resolved.origin})"
+    return engine, (
+        f"Whisper base int8, {threads} thread(s), beam {engine.beam_size}, VAD, "
+        f"temperature fallback from a repetition ratio of {engine.repetition_limit} "
+        f"({resolved.origin})"
+    )
 
 
 def keyword_alarms(row: Row, items: Sequence[Prompt]) -> tuple[int, int, list[str]]:
@@ -228,57 +237,12 @@ def keyword_alarms(row: Row, items: Sequence[Prompt]) -> tuple[int, int, list[st
         invented += bool(not_said)
         where = "NOT SAID (the engine's error)" if not_said else "said (the lexicon's call)"
         reasons = ", ".join(f"{kind} '{words}'" for kind, words in sorted(found))
-        alarms.append(f"    {prompt.name}: {reasons}: {where}")
+        heard = " ".join(u.text for u in utterances)
+        alarms.append(
+            f"    {prompt.name}: {reasons}: {where}\n"
+            f"      read: {prompt.text}\n      heard: {heard}"
+        )
     return len(alarms), invented, alarms
-
-
-def assemble_calls(
-    items: Sequence[Prompt], n_calls: int, call_s: float, folder: Path
-) -> list[tuple[Path, float]]:
-    """Stereo 8 kHz calls: prompts in turn on the customer (left) and agent
-    (right) channels, 0.5 s apart, each call about ``call_s`` long."""
-    rate_hz = 8000
-    gap = np.zeros(rate_hz // 2, dtype=np.int16)
-    pool = [phone_band(read_audio(p.wav_path)[0][:, 0]) for p in items]
-    calls = []
-    at = 0
-    for n in range(n_calls):
-        left: list[np.ndarray] = []
-        right: list[np.ndarray] = []
-        length = 0
-        turn = 0
-        while length < call_s * rate_hz:
-            clip = pool[at % len(pool)]
-            at += 1
-            silent = np.zeros_like(clip)
-            left += [clip if turn == 0 else silent, gap]
-            right += [silent if turn == 0 else clip, gap]
-            length += clip.size + gap.size
-            turn ^= 1
-        stereo = np.stack([np.concatenate(left), np.concatenate(right)], axis=1)
-        path = folder / f"call{n + 1:02d}.wav"
-        write_wav(path, stereo, rate_hz)
-        calls.append((path, stereo.shape[0] / rate_hz))
-    return calls
-
-
-def replay_speed(
-    lang: str, calls: list[tuple[Path, float]], jobs: int, threads: int, model_dir: Path
-) -> tuple[float, float, int]:
-    """(x real time on the wall clock, wall seconds, failures) for ``replay --engine whisper``."""
-    from assist.replay.inputs import discover
-    from assist.replay.runner import replay_all
-    from assist.replay.worker import ReplaySettings
-
-    inputs = discover([str(p) for p, _ in calls])
-    settings = ReplaySettings(
-        language=lang, model_dir=model_dir, engine="whisper", whisper_threads=threads
-    )
-    started = time.perf_counter()
-    results = replay_all(inputs, settings, jobs=jobs)
-    wall_s = time.perf_counter() - started
-    audio_s = sum(d for _, d in calls)
-    return audio_s / wall_s, wall_s, sum(not r.ok for r in results)
 
 
 def _print_row(row: Row, show: int) -> None:
@@ -329,6 +293,14 @@ def main(argv: list[str] | None = None) -> None:
         help="replay settings to time (default 1x2; e.g. 1x2 2x1 1x1)",
     )
     parser.add_argument("--no-replay", action="store_true", help="skip the replay timing")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="timing rounds, settings in alternation (default 2)"
+    )
+    parser.add_argument(
+        "--no-decoder-variants",
+        action="store_true",
+        help="time only replay, not the decoder settings beside it",
+    )
     parser.add_argument("--show", type=int, default=0, metavar="N", help="N worst prompts per row")
     args = parser.parse_args([] if argv is None else argv)  # ./run bench: the defaults
 
@@ -383,20 +355,14 @@ def main(argv: list[str] | None = None) -> None:
     for lang, items in chosen.items():
         with tempfile.TemporaryDirectory(prefix="real-speech-calls-") as tmp:
             calls = assemble_calls(items, args.calls, args.call_s, Path(tmp))
-            total_s = sum(d for _, d in calls)
-            print(
-                f"replay --engine whisper {lang}: {len(calls)} stereo 8 kHz calls, "
-                f"{total_s / 60:.1f} min of audio"
+            measure_calls(
+                lang,
+                calls,
+                model_dir,
+                args.settings,
+                rounds=args.rounds,
+                decoder_variants=not args.no_decoder_variants,
             )
-            for jobs, threads in args.settings:
-                x, wall_s, failed = replay_speed(lang, calls, jobs, threads, model_dir)
-                verdict = "met" if x >= REPLAY_TARGET_X and not failed else "NOT met"
-                print(
-                    f"  --jobs {jobs}, {threads} thread(s) each: {x:.1f}x real time "
-                    f"({wall_s:.0f} s wall{f', {failed} failed' if failed else ''}); "
-                    f"target >= {REPLAY_TARGET_X:.0f}x: {verdict}",
-                    flush=True,
-                )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,16 @@ from ivr.events import Word
 
 WHISPER_RATE_HZ = 16000
 THREADS_ENV = "IVR_ASSIST_WHISPER_THREADS"
+# Whisper decodes a 30 s window greedily first and, when the result looks
+# wrong, samples it again at rising temperatures. Too unsure (average log
+# probability under -1) is worth a second try. "Too repetitive" (gzip ratio
+# over Whisper's 2.4) is not, for this speech: menus, digit strings and "алло,
+# алло" are repetitive when transcribed faithfully, and the sampled retry that
+# passes the check is the one that dropped the repeats (a Russian menu prompt
+# lost 34 of its 60 words that way). The limit is raised to where a window
+# is stuck in a loop, not reading a menu.
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+REPETITION_LIMIT: float | None = 3.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,9 @@ class WhisperEngine:
         compute_type: str = "int8",
         beam_size: int = 5,
         vad: bool = True,
+        temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
+        repetition_limit: float | None = REPETITION_LIMIT,
+        num_workers: int = 1,
         allow_download: bool = False,
     ) -> None:
         faster_whisper = _import_faster_whisper()
@@ -128,6 +141,8 @@ class WhisperEngine:
         self.language = language
         self.beam_size = beam_size
         self.vad = vad
+        self.temperatures = tuple(temperatures)
+        self.repetition_limit = repetition_limit
         self.cpu_threads = default_threads() if cpu_threads is None else cpu_threads
         self.rate_hz = WHISPER_RATE_HZ
         local = Path(self.model_path).is_dir()
@@ -137,6 +152,7 @@ class WhisperEngine:
                 device="cpu",
                 compute_type=compute_type,
                 cpu_threads=self.cpu_threads,
+                num_workers=num_workers,
                 local_files_only=local or not allow_download,
             )
         except Exception as exc:
@@ -171,6 +187,8 @@ class WhisperEngine:
             beam_size=self.beam_size,
             word_timestamps=True,
             vad_filter=self.vad,
+            temperature=list(self.temperatures),
+            compression_ratio_threshold=self.repetition_limit,
             condition_on_previous_text=False,  # no runaway repetition across a long call
         )
         used = lang or str(info.language)
