@@ -6,11 +6,12 @@ from assist.advisor.core import Advisor, trigger_of
 from assist.advisor.outcomes import Outcome, suggestion_outcomes
 from assist.advisor.phrases import (
     AGENT_TRIGGERS,
+    CODED_TRIGGERS,
     CUE_TRIGGERS,
     PRINCIPLES,
-    SCRIPT_TRIGGERS,
     Phrase,
     PhraseBook,
+    known_triggers,
     load_phrase_book,
     load_phrases,
 )
@@ -19,10 +20,10 @@ from assist.advisor.settings import AdvisorSettings, load_advisor_settings
 
 __all__ = [
     "AGENT_TRIGGERS",
+    "CODED_TRIGGERS",
     "CUE_TRIGGERS",
     "MAX_CARDS",
     "PRINCIPLES",
-    "SCRIPT_TRIGGERS",
     "Advisor",
     "AdvisorSettings",
     "AgentRules",
@@ -32,6 +33,7 @@ __all__ = [
     "PhraseBook",
     "Screen",
     "agent_warning_vocabulary",
+    "known_triggers",
     "load_advisor_settings",
     "load_agent_rules",
     "load_phrase_book",

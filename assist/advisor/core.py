@@ -46,7 +46,6 @@ from assist.advisor.agent_rules import AgentRules, load_agent_rules
 from assist.advisor.agent_voice import AgentVoiceWatch
 from assist.advisor.phrases import (
     CUE_TRIGGERS,
-    SCRIPT_TRIGGERS,
     Phrase,
     PhraseBook,
     library_language,
@@ -268,11 +267,11 @@ class Advisor:
         choice = self.settings.choice
         if self._too_soon(at_s) or self._screen_busy(at_s):
             return []
-        first = choice.answer_first
+        first, tie_order = choice.answer_first, choice.tie_order
 
         def order(t: str) -> tuple[int, float, int]:
             urgent = first.index(t) if t in first and t in fresh else len(first)
-            rank = SCRIPT_TRIGGERS.index(t) if t in SCRIPT_TRIGGERS else len(SCRIPT_TRIGGERS)
+            rank = tie_order.index(t) if t in tie_order else len(tie_order)
             return (urgent, -weights[t], rank)
 
         # Everything but the behaviour cues is answered by a script (new

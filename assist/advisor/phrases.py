@@ -43,31 +43,30 @@ PRINCIPLES: tuple[str, ...] = (
     "respect",
     "first_line",
 )
-# What the customer's words or the anger as a whole call for: answered with a phrase.
-SCRIPT_TRIGGERS: tuple[str, ...] = (
-    "repeat_contact",
-    "outage",
-    "waiting",
-    "transfers",
-    "threat",
-    "insult",
-    "manager",
-    "rising",
-)
-# How the customer speaks: answered with a behaviour cue, never a script.
+# The triggers answered by phrases are data: the names ``[triggers]`` of the
+# advisor's settings (assist/data/advisor.toml) gives the anger core's reason
+# kinds, each answered by the phrase files. Only the ones below are contracts
+# with code, so they stay here:
+# - what the customer's anger as a whole or words the advisor itself reads call
+#   for: "rising" (the fallback, with its own repeat time), "outage" and
+#   "waiting" (an outage reason whose words speak of waiting is answered as
+#   waiting; the words are the phrase file's [reasons] waiting);
+CODED_TRIGGERS: tuple[str, ...] = ("rising", "outage", "waiting")
+# - how the customer speaks: answered with a behaviour cue, never a script,
+#   each found by its own rule (the [cues] weights, shouting only when angry);
 CUE_TRIGGERS: tuple[str, ...] = ("shouting", "fast_speech", "talk_over")
-# What the agent said or did: answered with a warning (see agent_rules).
+# - what the agent said or did: answered with a warning (see agent_rules).
 AGENT_TRIGGERS: tuple[str, ...] = ("agent_words", "agent_talk_over", "agent_voice")
-TRIGGERS: tuple[str, ...] = SCRIPT_TRIGGERS + CUE_TRIGGERS
 
 
 def known_triggers() -> tuple[str, ...]:
-    """The built-in triggers and the ones ``[triggers]`` of the advisor's
-    settings adds for new lexicon categories (answered by phrases too)."""
+    """The coded triggers and every one ``[triggers]`` of the advisor's settings
+    names (answered by phrases)."""
     from assist.advisor.settings import load_advisor_settings  # it imports this module
 
-    added = (t for t in load_advisor_settings().triggers.values() if t not in TRIGGERS)
-    return TRIGGERS + tuple(dict.fromkeys(added))
+    named = load_advisor_settings().triggers.values()
+    return tuple(dict.fromkeys((*CODED_TRIGGERS, *CUE_TRIGGERS, *named)))
+
 
 _TOP_KEYS = {"language", "labels", "reasons", "topics", "phrase"}
 _PHRASE_KEYS = {"id", "text", "principle", "triggers", "kind", "needs"}

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from assist.advisor.phrases import AGENT_TRIGGERS, PRINCIPLES, TRIGGERS
+from assist.advisor.phrases import AGENT_TRIGGERS, CODED_TRIGGERS, CUE_TRIGGERS, PRINCIPLES
 from ivr import events as ev
 from ivr.datafile import DataFileError, load_toml
 from ivr.tomllines import KeyLines
@@ -40,6 +40,7 @@ class ChoiceSettings:
     rising_repeat_s: float = _num(0, 3600)
     stale_s: float = _num(0, 600)
     answer_first: tuple[str, ...] = field(metadata={"triggers": True})
+    tie_order: tuple[str, ...] = field(metadata={"triggers": True})
 
 
 @dataclass(frozen=True)
@@ -116,22 +117,17 @@ def default_settings_path() -> Path:
 def load_advisor_settings(path: Path | None = None) -> AdvisorSettings:
     """The shipped defaults, with the keys of ``path`` (if given) laid over them."""
     default_path = default_settings_path()
-    values = _read(default_path, partial=False)
+    site = Path(path) if path is not None and Path(path) != default_path else None
     triggers = _triggers(default_path)
-    if path is not None and Path(path) != default_path:
-        for section, keys in _read(Path(path), partial=True).items():
+    if site is not None:
+        triggers.update(_triggers(site))
+    known = {*CODED_TRIGGERS, *CUE_TRIGGERS, *triggers.values()}
+    values = _read(default_path, partial=False, known=known)
+    if site is not None:
+        for section, keys in _read(site, partial=True, known=known).items():
             values[section].update(keys)
-        triggers.update(_triggers(Path(path)))
     sections = {name: cls(**values[name]) for name, cls in _SECTIONS.items()}
     settings = AdvisorSettings(**sections, triggers=triggers)
-    known = set(TRIGGERS) | set(triggers.values())
-    unknown = [t for t in settings.choice.answer_first if t not in known]
-    if unknown:
-        raise DataFileError(
-            Path(path or default_path),
-            None,
-            f"choice.answer_first: unknown trigger(s) {unknown}; one of {sorted(known)}",
-        )
     if settings.agent_voice.min_window_voiced_s > settings.agent_voice.window_voiced_s:
         raise DataFileError(
             Path(path or default_path),
@@ -141,7 +137,7 @@ def load_advisor_settings(path: Path | None = None) -> AdvisorSettings:
     return settings
 
 
-def _read(path: Path, *, partial: bool) -> dict[str, dict[str, Any]]:
+def _read(path: Path, *, partial: bool, known: set[str]) -> dict[str, dict[str, Any]]:
     data, lines = load_toml(path)
     where = KeyLines(lines)
 
@@ -157,20 +153,20 @@ def _read(path: Path, *, partial: bool) -> dict[str, dict[str, Any]]:
         table = data.get(name, {})
         if not isinstance(table, dict):
             raise fail((name,), f"[{name}] must be a table")
-        known = {f.name: f for f in dataclasses.fields(type_class)}
-        extra = sorted(set(table) - set(known))
+        fields = {f.name: f for f in dataclasses.fields(type_class)}
+        extra = sorted(set(table) - set(fields))
         if extra:
             raise fail(
-                (name, extra[0]), f"unknown key(s) {extra} in [{name}]; expected {sorted(known)}"
+                (name, extra[0]), f"unknown key(s) {extra} in [{name}]; expected {sorted(fields)}"
             )
         if not partial:
-            missing = sorted(set(known) - set(table))
+            missing = sorted(set(fields) - set(table))
             if missing:
                 raise fail((name,), f"[{name}] is missing {missing}")
         out[name] = {}
         for key, value in table.items():
             try:
-                out[name][key] = _value(value, known[key])
+                out[name][key] = _value(value, fields[key], known)
             except ValueError as exc:
                 raise fail((name, key), f"{name}.{key}: {exc}") from None
     return out
@@ -193,22 +189,26 @@ def _triggers(path: Path) -> dict[str, str]:
             raise DataFileError(
                 path,
                 where.line(("triggers", kind)),
-                f"triggers.{kind}: {trigger!r} must name a trigger: one of {list(TRIGGERS)}, "
-                "or a new name (lower case letters and _) that the phrase files answer",
+                f"triggers.{kind}: {trigger!r} must name a trigger (lower case letters and _) "
+                f"that the phrase files answer, such as {[*CODED_TRIGGERS, *CUE_TRIGGERS]}; "
+                f"not an agent warning {list(AGENT_TRIGGERS)}",
             )
         out[kind.removeprefix("keyword:")] = trigger
     return out
 
 
-def _value(value: Any, spec: dataclasses.Field[Any]) -> Any:
-    """The checked value of one key (ValueError says what is wrong)."""
+def _value(value: Any, spec: dataclasses.Field[Any], known: set[str]) -> Any:
+    """The checked value of one key (ValueError says what is wrong); ``known``:
+    the trigger names a list of triggers may hold."""
     meta = spec.metadata
     if meta.get("triggers"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError("must be a list of triggers")
-        bad = [v for v in value if not _NAME.fullmatch(v)]
-        if bad:
-            raise ValueError(f"{bad} are not trigger names")
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown trigger(s) {unknown}; one of {sorted(known)}")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a trigger twice")
         return tuple(value)
     if meta.get("principles"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

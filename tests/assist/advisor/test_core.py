@@ -1,3 +1,4 @@
+import dataclasses
 import itertools
 
 import pytest
@@ -459,3 +460,17 @@ def test_same_input_same_suggestions():
         return out, advisor.on_screen
 
     assert run() == run()
+
+
+def test_equal_reasons_are_answered_in_the_settings_tie_order():
+    """Two new reasons of the same weight, neither to be answered first: the
+    order of advisor.toml's choice.tie_order decides, not the code."""
+    insult, transfer = kw("insult", "outrageous", 0.3), kw("transfer", "passed around", 0.3)
+    default = Advisor("c", "en").on_anger(update(1.0, TENSE, RISING, insult, transfer))
+    assert [s.trigger for s in default] == ["transfers"]  # listed before insult
+    choice = dataclasses.replace(SETTINGS.choice, tie_order=("insult", "transfers"))
+    flipped = dataclasses.replace(SETTINGS, choice=choice)
+    swapped = Advisor("c", "en", settings=flipped).on_anger(
+        update(1.0, TENSE, RISING, insult, transfer)
+    )
+    assert [s.trigger for s in swapped] == ["insult"]
