@@ -211,6 +211,7 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     where.add_argument("--no-store", action="store_true", help="do not write to the store")
     _add_model_options(replay)
     add_redact_options(replay)
+    add_broker_option(replay, with_access=True)
     _add_engine_options(replay)
     replay.set_defaults(run=cmd_replay)
 

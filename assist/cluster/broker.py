@@ -135,7 +135,7 @@ class Broker:
         assert self.js is not None
         config = api.StreamConfig(
             name=self.names.stream,
-            subjects=[self.names.all_calls],
+            subjects=[self.names.all_calls, self.names.all_replays],
             retention=api.RetentionPolicy.LIMITS,
             storage=api.StorageType.FILE,
             max_age=self.config.max_age_s,

@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from assist.hub.screens import Screens
 
 
-def add_broker_option(parser: argparse.ArgumentParser) -> None:
+def add_broker_option(parser: argparse.ArgumentParser, *, with_access: bool = False) -> None:
+    """``--broker`` (and ``--access`` for a command without one: its
+    ``[broker]`` table holds the credentials)."""
+    if with_access:
+        parser.add_argument(
+            "--access", type=Path, help="access file whose [broker] table has the credentials"
+        )
     parser.add_argument(
         "--broker",
         metavar="nats://HOST:PORT",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Sequence
 
@@ -33,6 +34,7 @@ from ivr import wire
 log = logging.getLogger(__name__)
 
 DEFAULT_ACK_WAIT_S = 10.0
+ENGINE_HEADER = "Assist-Engine"  # the speech engine of a replayed call's words
 _BATCH = 500
 
 
@@ -51,6 +53,8 @@ class StoreWriter:
         self.batch = batch
         self.stored = 0  # events committed by this process
         self.skipped = 0  # events found stored already (a redelivery)
+        self.replays = 0  # replayed calls stored (replay --broker)
+        self.refused = 0  # replayed calls refused (a live call has the id)
         self._last_seq: dict[str, int] = {}  # per call: the highest seq known stored
         self._stop = asyncio.Event()
 
@@ -100,33 +104,62 @@ class StoreWriter:
             deliver_policy=api.DeliverPolicy.ALL,
             ack_wait=self.ack_wait_s,
             max_ack_pending=self.batch * 4,
-            filter_subject=names.all_calls,
+            filter_subject=names.everything,
         )
         return await js.pull_subscribe(
-            names.all_calls, durable=names.store_consumer, stream=names.stream, config=config
+            names.everything, durable=names.store_consumer, stream=names.stream, config=config
         )
 
     async def _write(self, msgs: Sequence) -> None:
         entries = []
+        replays_prefix = self.broker.names.replay_subject("")
         for msg in msgs:
+            if msg.subject.startswith(replays_prefix):
+                await self._retrying(self._replay, msg)
+                continue
             try:
                 text = msg.data.decode()
                 entries.append((wire.decode(text), text))
             except (UnicodeDecodeError, wire.WireError) as exc:
                 log.error("store writer: not an event on %s (%s); skipped", msg.subject, exc)
-        # The store commits the batch, retrying a failed write until it succeeds.
-        while True:
-            try:
-                await asyncio.to_thread(self._commit, entries)
-                break
-            except Exception as exc:
-                log.error("store writer: cannot store (will retry): %s", exc)
-                await asyncio.sleep(1.0)
+        await self._retrying(self._commit, entries)
         # One by one: acknowledging only the last (AckPolicy.ALL) would also
         # acknowledge older events a dead writer held that are not yet redelivered.
         for msg in msgs:
             with contextlib.suppress(Exception):
                 await msg.ack()
+
+    @staticmethod
+    async def _retrying(write, *args) -> None:
+        """Run a store write in a worker thread until it succeeds."""
+        while True:
+            try:
+                await asyncio.to_thread(write, *args)
+                return
+            except Exception as exc:
+                log.error("store writer: cannot store (will retry): %s", exc)
+                await asyncio.sleep(1.0)
+
+    def _replay(self, msg) -> None:
+        """A replayed call, whole (``replay --broker``): it replaces an
+        earlier replay of the call, never a live call (refused, and said)."""
+        try:
+            texts = json.loads(msg.data)
+            events = [wire.decode(t) for t in texts]
+        except (ValueError, TypeError, wire.WireError) as exc:
+            log.error("store writer: not a replayed call on %s (%s); skipped", msg.subject, exc)
+            return
+        if not events:
+            return
+        call_id = events[0].call_id
+        record = self.store.call(call_id)
+        if record is not None and record.origin == "live":
+            log.error("store writer: replay of %s refused: a live call has that id", call_id)
+            self.refused += 1
+            return
+        engine = (msg.headers or {}).get(ENGINE_HEADER, "vosk")
+        self.store.replace_call(call_id, events, engine=engine)
+        self.replays += 1
 
     def _commit(self, entries: list[tuple[ev.Event, str]]) -> None:
         """Append the entries not stored yet (runs in a worker thread)."""

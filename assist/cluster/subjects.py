@@ -44,6 +44,19 @@ class SiteNames:
         self.store_consumer = f"{site}_store_writer"
 
     @property
+    def everything(self) -> str:
+        """Every subject of the site's stream (live calls and replays)."""
+        return f"{self.site}.>"
+
+    @property
+    def all_replays(self) -> str:
+        return f"{self.site}.replays.*"
+
+    def replay_subject(self, call_id: str) -> str:
+        """A replayed call, whole, in one message (``replay --broker``)."""
+        return f"{self.site}.replays.{token(call_id)}"
+
+    @property
     def all_calls(self) -> str:
         """The subject filter of every call's events."""
         return f"{self.subject_prefix}.*.events"

@@ -71,7 +71,8 @@ def run_replay(args: argparse.Namespace) -> int:
         print("ivr-assist replay: nothing to replay", file=sys.stderr)
         return EXIT_UNUSABLE
     store: CallStore | None = None
-    if not args.no_store:
+    broker = getattr(args, "broker", None)  # the site's store writer keeps the calls
+    if not args.no_store and not (broker and args.store is None):
         try:
             store = open_store(args.store)
         except StoreError as exc:
@@ -104,6 +105,12 @@ def run_replay(args: argparse.Namespace) -> int:
         stored = ReplayStoreSink(store, settings.engine) if store is not None else None
         if stored is not None:
             chain.add_sink(stored)
+        site = None
+        if broker:
+            from assist.cluster.replaysink import site_replay_sink
+
+            site = site_replay_sink(broker, getattr(args, "access", None), settings.engine)
+            chain.add_sink(site)
 
         def keep(result: JobResult) -> JobResult:
             """Redact, number, store and report each call as it arrives (in this process)."""
@@ -127,6 +134,12 @@ def run_replay(args: argparse.Namespace) -> int:
             return result
 
         results = replay_all(inputs, settings, jobs=args.jobs, on_result=keep)
+        if site is not None:
+            site.close()
+            for call_id, why in site.failures.items():
+                print(f"FAILED  {call_id}: not sent to the site: {why}", flush=True)
+            if site.failures:
+                return EXIT_FAILED
     finally:
         if store is not None:
             store.close()
@@ -141,6 +154,8 @@ def run_replay(args: argparse.Namespace) -> int:
     ]
     if store is not None:
         lines.append(f"store: {getattr(store, 'path', args.store)}")
+    if broker:
+        lines.append(f"sent to the site's store writer: {broker}")
     if report is not None:
         lines.append(f"report: {report.finish()}")
     print("\n".join(lines), flush=True)
