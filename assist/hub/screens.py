@@ -216,7 +216,9 @@ class Screens:
             raise Refused(CLOSE_NOT_FOUND, f"no call {call_id}")
         if not principal.may_watch(owner):
             raise Refused(CLOSE_FORBIDDEN, "this call belongs to another agent")
-        await self._stream(connection, principal, lambda e: e.call_id == call_id, [call_id], after)
+        await self._stream(
+            connection, principal, lambda e: e.call_id == call_id, [call_id], after, one_call=True
+        )
 
     async def _seat(
         self,
@@ -291,9 +293,12 @@ class Screens:
         call_ids: list[str],
         after: After,
         digest: set[str] | None = None,
+        one_call: bool = False,
     ) -> None:
-        """``digest``: calls whose history is sent as :func:`ended_call_digest`."""
-        sub = self.bus.subscribe(accepts)  # subscribe first, then send history: no gap
+        """``digest``: calls whose history is sent as :func:`ended_call_digest`;
+        ``one_call``: the stream follows only ``call_ids[0]``."""
+        # Subscribe first, then send history: no gap.
+        sub = self.bus.subscribe(accepts, call_ids[0] if one_call else None)
         pump = _Pump(connection, self.chain.log, sub)
         self._pumps.add(pump)
         if self._watchdog is None or self._watchdog.done():

@@ -61,3 +61,26 @@ def test_slow_subscriber_loses_partials_first_then_is_cut_off_but_never_blocks()
         assert len(bus.history("a")) == 15
 
     asyncio.run(scenario())
+
+
+def test_a_one_call_subscriber_is_offered_only_that_calls_events():
+    async def scenario():
+        chain = EventChain()
+        fanout = EventBus()
+        chain.add_sink(fanout)
+        everyone = fanout.subscribe(lambda e: True)
+        one = fanout.subscribe(lambda e: e.call_id == "a", "a")
+        seen: list[str] = []
+        picky = fanout.subscribe(lambda e: seen.append(e.call_id) or False, "b")
+        assert fanout.subscribers == 3
+        for call in ("a", "b", "c", "a"):
+            chain.publish(ev.TranscriptFinal(call, ev.ChannelRole.CUSTOMER, "hello"))
+        assert everyone.queue.qsize() == 4 and one.queue.qsize() == 2
+        assert seen == ["b"] and picky.queue.qsize() == 0  # its filter still decides
+        fanout.unsubscribe(one)
+        fanout.unsubscribe(picky)
+        assert fanout.subscribers == 1 and fanout.all_subscriptions() == [everyone]
+        chain.publish(ev.TranscriptFinal("a", ev.ChannelRole.CUSTOMER, "again"))
+        assert one.queue.qsize() == 2 and everyone.queue.qsize() == 5
+
+    asyncio.run(scenario())

@@ -408,7 +408,7 @@ class RawScreen:
 
 
 def overflowed(hub: Hub) -> bool:
-    return any(sub.overflowed for sub in hub.bus._subscribers)
+    return any(sub.overflowed for sub in hub.bus.all_subscriptions())
 
 
 def test_a_screen_that_never_reads_is_closed_with_4008_and_resumes_without_loss():
