@@ -306,8 +306,9 @@ class EventLog:
         """Everything of the call after ``after_seq``, nothing before: from
         memory, with the part memory no longer holds read from the store in
         a worker thread (with a broker: from its stream)."""
-        if self.remote is not None:
-            log = self._logs.get(call_id)
+        log = self._logs.get(call_id)
+        # Another node's call, or one this node has no store for: from the stream.
+        if self.remote is not None and (log is None or log.remote or self.store is None):
             if log is None or after_seq + 1 < log.first_seq:
                 older = await self.remote.history(call_id, after_seq)
                 if log is None:

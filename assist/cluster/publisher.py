@@ -89,6 +89,8 @@ class StreamPublisher:
                 self.outbox.retry()
                 log.info("broker publish failed (%s); %d events held", exc, len(self.outbox))
                 await asyncio.sleep(0.2)
+                with contextlib.suppress(Exception):  # a broker that lost its store
+                    await self.broker.ensure_stream()
                 continue
             self.outbox.done(len(batch))
             self.published += len(batch)

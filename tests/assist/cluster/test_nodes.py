@@ -337,3 +337,35 @@ def test_a_call_whose_node_is_killed_goes_on_at_another_node(nats_server, random
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(10)
+
+
+def test_nodes_see_each_others_new_calls_after_the_broker_restarted(
+    nats_server, random_model, speech_8k
+):
+    ports = [free_port(), free_port()]
+
+    def options(port: int) -> ServeOptions:
+        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
+                            log_events=False, broker=nats_server.url)  # fmt: skip
+
+    async def scenario():
+        stop = asyncio.Event()
+        nodes = [asyncio.create_task(serve_forever(options(p), stop)) for p in ports]
+        try:
+            for port in ports:
+                await _wait_port(port)
+            await asyncio.sleep(1.0)
+            await asyncio.to_thread(nats_server.restart)  # its store survives, consumers not
+            seen: list = []
+            feed = asyncio.create_task(_ingest(ports[0], "after-1", speech_8k, pace_s=0.02))
+            await _follow([ports[1]], "after-1", seen, time.monotonic() + 60)
+            await feed
+            broker = await Broker(config_for(nats_server), node="check").connect()
+            stream = [e for e, _ in await call_events(broker, "after-1")]
+            await broker.close()
+            assert seen == stream
+        finally:
+            stop.set()
+            await asyncio.gather(*nodes)
+
+    asyncio.run(scenario())
