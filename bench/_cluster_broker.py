@@ -47,8 +47,10 @@ def _stop(nodes: list[Node]) -> None:
 async def capacity(args: argparse.Namespace, url: str) -> None:
     print("\ncalls held in real time behind the broker (answers p95 under "
           f"{TARGET_P95_S * 1000:.0f} ms; callers spread evenly):")  # fmt: skip
-    print(f"{'nodes':>5} {'K':>4} {'p95 ms':>8} {'failed':>6} {'node cores':>10}")
+    print(f"{'nodes':>5} {'K':>4} {'p95 ms':>8} {'failed':>6} {'node cores':>10} "
+          f"{'%core/call':>10} {'calls/core':>10}")  # fmt: skip
     held: dict[int, int] = {}
+    per_call: dict[int, list[float]] = {}
     for n in args.nodes:
         nodes = await _nodes(n, url)
         try:
@@ -57,8 +59,9 @@ async def capacity(args: argparse.Namespace, url: str) -> None:
                 p95_s, _, failed = await load_step([x.url for x in nodes], k, args.step_s,
                                                    f"n{n}k{k}")  # fmt: skip
                 cores = (sum(x.cpu_s() for x in nodes) - cpu0) / (time.monotonic() - t0)
-                print(f"{n:>5} {k:>4} {p95_s * 1000:>8.0f} {failed:>6} {cores:>10.2f}",
-                      flush=True)  # fmt: skip
+                print(f"{n:>5} {k:>4} {p95_s * 1000:>8.0f} {failed:>6} {cores:>10.2f} "
+                      f"{100 * cores / k:>9.1f}% {k / cores:>10.0f}", flush=True)  # fmt: skip
+                per_call.setdefault(n, []).append(cores / k)
                 if p95_s >= TARGET_P95_S or failed:
                     break
                 held[n] = k
@@ -68,6 +71,15 @@ async def capacity(args: argparse.Namespace, url: str) -> None:
     for n, k in held.items():
         ratio = f"{k / base:.2f}x one node" if base else "-"
         print(f"{n} node(s): {k} calls held ({ratio})")
+    # What carries over from this shared box: the CPU a call costs the site
+    # with n nodes (each node also takes in every other node's events).
+    if 1 in per_call:
+        one = min(per_call[1])
+        for n, costs in sorted(per_call.items()):
+            print(
+                f"{n} node(s): {100 * min(costs):.2f} % of a core per call "
+                f"({min(costs) / one:.2f}x one node): {1 / min(costs):.0f} calls per core"
+            )
     print("(2 cores on this machine, shared with the callers and other work: a third node "
           "has no core of its own here)")  # fmt: skip
 
