@@ -33,7 +33,7 @@ from assist.calls.runner import LegTaken, OpenCall
 from assist.chain.chain import EventChain
 from assist.cluster.broker import Broker
 from assist.cluster.config import BrokerConfig
-from assist.cluster.publisher import StreamPublisher
+from assist.cluster.publisher import NODE_HEADER, StreamPublisher
 from assist.cluster.seats import ClusterSeats
 from assist.cluster.source import SiteTail, call_events, recent_calls
 from assist.cluster.subjects import token
@@ -120,19 +120,33 @@ class ClusterNode:
 
     async def _join(self) -> None:
         await self.broker.ready.wait()
+        delay_s = 0.5
+        while True:
+            try:
+                await self._join_once()
+                return
+            except Exception as exc:  # a cluster electing a leader, a full broker
+                log.warning("joining the site failed (%s); trying again", exc)
+                await asyncio.sleep(delay_s)
+                delay_s = min(10.0, delay_s * 2)
+
+    async def _join_once(self) -> None:
         # Live calls of other nodes that started before this node did.
         try:
             last = await recent_calls(self.broker, self.recent_window_s)
         except Exception as exc:
             log.warning("could not list the site's calls: %s", exc)
             last = {}
-        self._nodes = await self.broker.js.create_key_value(
-            bucket=self.broker.names.nodes_bucket, history=1, ttl=NODE_TTL_S
-        )
-        self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
-        await self.seats.start()
-        self._seats_up = True
-        await self.tail.start()  # from now on, every new event (no gap: history below)
+        if self._nodes is None:
+            self._nodes = await self.broker.js.create_key_value(
+                bucket=self.broker.names.nodes_bucket, history=1, ttl=NODE_TTL_S
+            )
+            self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
+        if not self._seats_up:
+            await self.seats.start()
+            self._seats_up = True
+        if not self.tail.running:
+            await self.tail.start()  # from now on, every new event (no gap: history below)
         for call_id, event in last.items():
             if isinstance(event, ev.CallEnded) or call_id in self.chain.calls:
                 continue
@@ -164,13 +178,28 @@ class ClusterNode:
             return False
         return time.time() - said_at < 2 * NODE_TTL_S
 
+    async def _publisher_of(self, call_id: str) -> str:
+        """The node whose event of the call the stream holds last."""
+        js = self.broker.js
+        if js is None or not self.broker.connected:
+            return ""
+        try:
+            last = await js.get_last_msg(
+                self.broker.names.stream, self.broker.names.call_subject(call_id)
+            )
+        except Exception:
+            return ""
+        return (last.headers or {}).get(NODE_HEADER, "")
+
     def guard(self, open_call: OpenCall) -> OpenCall:
         """``open_call`` that refuses a leg of a call another live node has
         (both legs of a call go to one node); a call whose node died goes on here."""
 
         async def guarded(call_id: str) -> ResumePoint:
-            owner = self.tail.node_of.get(call_id, "")
-            if self.chain.log.is_remote(call_id) and await self.node_alive(owner):
+            owner = ""
+            if self.chain.log.is_remote(call_id):
+                owner = self.tail.node_of.get(call_id) or await self._publisher_of(call_id)
+            if owner and await self.node_alive(owner):
                 raise LegTaken(
                     f"call {call_id} is live on node {owner}: send every leg of a call "
                     "to the node that took it"

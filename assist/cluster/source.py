@@ -145,6 +145,10 @@ class SiteTail:
         self.node_of: dict[str, str] = {}  # call -> the node that publishes it
         self._sub = None
 
+    @property
+    def running(self) -> bool:
+        return self._sub is not None
+
     async def start(self) -> None:
         js = self.broker.js
         assert js is not None

@@ -6,6 +6,7 @@ another node with after=N and misses nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -367,5 +368,50 @@ def test_nodes_see_each_others_new_calls_after_the_broker_restarted(
         finally:
             stop.set()
             await asyncio.gather(*nodes)
+
+    asyncio.run(scenario())
+
+
+def test_a_node_that_joins_late_knows_the_calls_of_others_and_refuses_their_legs(
+    nats_server, random_model, speech_8k
+):
+    ports = [free_port(), free_port()]
+
+    def options(port: int) -> ServeOptions:
+        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
+                            log_events=False, broker=nats_server.url)  # fmt: skip
+
+    async def scenario():
+        stop = asyncio.Event()
+        first = asyncio.create_task(serve_forever(options(ports[0]), stop))
+        late = None
+        try:
+            await _wait_port(ports[0])
+            await asyncio.sleep(1.0)
+            feed = asyncio.create_task(_ingest(ports[0], "early-1", speech_8k * 4, pace_s=0.1))
+            await asyncio.sleep(2.0)  # the call is under way before the second node starts
+            late = asyncio.create_task(serve_forever(options(ports[1]), stop))
+            await _wait_port(ports[1])
+            seen: list = []
+            follow = asyncio.create_task(
+                _follow([ports[1]], "early-1", seen, time.monotonic() + 60)
+            )
+            while not seen:
+                await asyncio.sleep(0.05)
+            assert isinstance(seen[0], ev.CallStarted)  # from the start, though it joined late
+            url = f"ws://127.0.0.1:{ports[1]}/ws/ingest?call=early-1&lang=en&role=agent"
+            async with connect(url) as ws:
+                await ws.send(json.dumps({"config": {"sample_rate": 8000}}))
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(speech_8k[:3200])
+                    await asyncio.wait_for(ws.recv(), 10)
+                    await asyncio.wait_for(ws.recv(), 10)
+                assert ws.close_code == 4409 and "live on node" in ws.close_reason
+            await feed
+            await follow
+            assert [e.seq for e in seen] == sorted({e.seq for e in seen})
+        finally:
+            stop.set()
+            await asyncio.gather(first, *([late] if late else []))
 
     asyncio.run(scenario())
