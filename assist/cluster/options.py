@@ -64,4 +64,10 @@ async def join_site(
     if runner is not None:
         runner.open_call = node.guard(runner.open_call or chain.open_call)
     print(f"broker {config.display}: node {node.broker.node} of site {config.site}", flush=True)
+    if chain.store is not None:
+        print(
+            "note: this node also keeps its own calls in its own store; the site's store is "
+            "the store writer's (python -m assist.cluster store-writer): run nodes with --no-store",
+            flush=True,
+        )
     return node
