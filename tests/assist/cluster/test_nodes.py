@@ -244,7 +244,7 @@ def test_a_node_serves_its_calls_while_the_broker_restarts_and_catches_up(
             feed = asyncio.create_task(_ingest(port, "r-1", speech_8k * 4, pace_s=0.05))
             await asyncio.sleep(0.5)
             await asyncio.to_thread(nats_server.stop, kill=True)
-            for _ in range(100):
+            for _ in range(300):
                 if "broker-lost" in notices:
                     break
                 await asyncio.sleep(0.05)

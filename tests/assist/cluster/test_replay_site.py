@@ -24,7 +24,7 @@ def _write_site_store(server, store_path, expected_replays: int) -> StoreWriter:
         broker = await Broker(config_for(server), node="w").connect()
         writer = StoreWriter(broker, store, ack_wait_s=1.0)
         task = asyncio.create_task(writer.run())
-        for _ in range(200):
+        for _ in range(600):
             if writer.replays + writer.refused >= expected_replays:
                 break
             await asyncio.sleep(0.05)

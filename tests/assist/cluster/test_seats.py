@@ -10,7 +10,7 @@ from assist.cluster.seats import ClusterQueue, ClusterSeats, Taken
 from .conftest import config_for
 
 
-async def _settle(condition, timeout_s: float = 5.0) -> None:
+async def _settle(condition, timeout_s: float = 15.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while not condition() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.02)

@@ -60,7 +60,7 @@ def test_every_event_is_stored_once_even_when_delivered_again(nats_server, tmp_p
         store.append([e for e, _ in first], [t for _, t in first])
         task = asyncio.create_task(writer.run())
         total = sum(len(v) for v in calls.values())
-        for _ in range(200):
+        for _ in range(600):
             if writer.stored + writer.skipped >= total:
                 break
             await asyncio.sleep(0.05)

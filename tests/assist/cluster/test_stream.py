@@ -75,7 +75,7 @@ def test_another_node_tails_every_call_but_not_its_own(nats_server):
             pub_b.put(eb, tb)
         await pub_a.flush()
         await pub_b.flush()
-        for _ in range(100):
+        for _ in range(300):
             if len(seen_by_a) == len(b_call) and len(seen_by_b) == len(a_call):
                 break
             await asyncio.sleep(0.05)
@@ -102,7 +102,7 @@ def test_events_wait_while_the_server_restarts_and_none_is_lost(nats_server):
             pub.put(event, text)
         await pub.flush()
         await asyncio.to_thread(nats_server.stop, kill=True)
-        for _ in range(100):
+        for _ in range(300):
             if not broker.connected:
                 break
             await asyncio.sleep(0.05)
@@ -128,7 +128,7 @@ def test_beyond_the_bound_partials_go_and_flags_stay(nats_server):
         pub = StreamPublisher(broker, max_buffered=20)
         pub.start()
         await asyncio.to_thread(nats_server.stop, kill=True)
-        for _ in range(100):
+        for _ in range(300):
             if not broker.connected:
                 break
             await asyncio.sleep(0.05)
