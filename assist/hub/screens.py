@@ -24,7 +24,6 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -42,6 +41,7 @@ from assist.hub.errors import (
     CLOSE_UNAUTHORIZED,
     Refused,
 )
+from assist.hub.seatguard import SeatGuard
 from ivr import events as ev
 from ivr import wire
 from ivr.telephony.ids import BadId, check_id
@@ -152,14 +152,6 @@ class _Pump:
             await send(encoded(event))
             self.sending = False
             sent[call_id] = event.seq
-
-
-class SeatGuard(Protocol):
-    """Seats across a site's nodes (:mod:`assist.cluster`): opened elsewhere, closed here."""
-
-    async def opened(self, seat: str, connection: ServerConnection) -> None: ...
-
-    async def closed(self, seat: str, connection: ServerConnection) -> None: ...
 
 
 class Screens:
