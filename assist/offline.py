@@ -12,7 +12,8 @@ comes out, which is what reports, ``analyze --json`` and the store see.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,8 +58,20 @@ def feed_offline(
                 queued = 0
         await feed.end()
 
-    asyncio.run(run())
+    _run_to_end(run)
     return events
+
+
+def _run_to_end(main: Callable[[], Coroutine[object, object, None]]) -> None:
+    """``asyncio.run(main())``, in a thread of its own when this thread already
+    runs an event loop (a caller inside async code, a browser-driving test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(main())
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(main())).result()
 
 
 def run_recording(
