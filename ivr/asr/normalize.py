@@ -192,4 +192,3 @@ def normalize_words(words: Iterable[TimedText], lang: str) -> list[Word]:
             out.append(Word(token, round(at, 3), round(stop, 3), float(item.conf)))
             at = stop
     return out
-

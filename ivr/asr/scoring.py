@@ -119,9 +119,7 @@ def written_tokens(text_or_tokens: str | Sequence[str], lang: str) -> list[str]:
         if isinstance(text_or_tokens, str)
         else list(text_or_tokens)
     )
-    return [
-        t for token in tokens for t in token.replace("ё", "е").split("-") if t and t != UNKNOWN
-    ]
+    return [t for token in tokens for t in token.replace("ё", "е").split("-") if t and t != UNKNOWN]
 
 
 def alignment(reference: Sequence[str], heard: Sequence[str]) -> list[tuple[str, str]]:
