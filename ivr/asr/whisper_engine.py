@@ -42,7 +42,7 @@ THREADS_ENV = "IVR_ASSIST_WHISPER_THREADS"
 # of the text over Whisper's 2.4) is, for this speech, often faithful: menus,
 # digit strings and "алло, алло" are repetitive, and the sampled retry that
 # passes the check is the one that dropped the repeats (a Russian menu prompt
-# lost 34 of its 60 words that way). Greedy transcripts of the Russian
+# lost 34 of its 51 words that way). Greedy transcripts of the Russian
 # Asterisk prompts reach 3.1 when right; the windows stuck in a loop
 # ("СПППП...") were at 12 to 17. The limit sits between: a loop, not a menu.
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
