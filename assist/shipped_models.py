@@ -82,7 +82,7 @@ def stale_reason(lang: str) -> str | None:
     for key in ("builder_version", "builder_source", "lang", "seed", "preset"):
         if have.get(key) != want[key]:
             return f"built by another builder ({key} {have.get(key)!r}, now {want[key]!r})"
-    from ivr.modelbuild.validate import ModelDirError, validate_model_dir
+    from ivr.asr.model_dir import ModelDirError, validate_model_dir
 
     try:
         validate_model_dir(target)

@@ -19,8 +19,8 @@ from assist.replay.worker import JobResult, ReplaySettings
 from assist.report import ReportWriter
 from assist.report.metrics import call_metrics
 from assist.store import CallStore, StoreError, open_store
+from ivr.asr.model_dir import ModelDirError, validate_model_dir
 from ivr.asr.vosk_engine import ModelLoadError
-from ivr.modelbuild import ModelDirError, validate_model_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 

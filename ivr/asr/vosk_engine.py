@@ -25,9 +25,9 @@ import numpy as np
 import vosk
 
 from ivr.asr.base import UNKNOWN_WORD, AsrResult
+from ivr.asr.model_dir import ModelDirError, validate_model_dir
 from ivr.audio.resample import Resampler
 from ivr.events import Word
-from ivr.modelbuild import ModelDirError, validate_model_dir
 
 vosk.SetLogLevel(-2)  # errors only: -1 would also print Kaldi warnings, one per utterance
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ivr.asr.model_dir import validate_model_dir
 from ivr.modelbuild.conf import DEFAULT_MFCC_OPTIONS
 from ivr.modelbuild.corpus import CorpusSize, UtteranceSpec, plan_corpus
 from ivr.modelbuild.dataset import extract_features
@@ -20,7 +21,6 @@ from ivr.modelbuild.phonemes import PhoneInventory, phonemize
 from ivr.modelbuild.synth import ESPEAK, SynthesisError, espeak_available
 from ivr.modelbuild.textcorpus import load_corpus
 from ivr.modelbuild.train import GarbageLabels, TrainConfig, TrainResult, train_acoustic_model
-from ivr.modelbuild.validate import validate_model_dir
 from ivr.modelbuild.vocab import UNK_WORD, normalise_vocabulary
 from ivr.modelbuild.voices import TRAIN_VARIANTS, language
 from ivr.modelbuild.writer import ModelParts, write_model_dir

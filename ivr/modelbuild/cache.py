@@ -21,8 +21,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ivr.asr import kaldi_files
+from ivr.asr.model_dir import ModelDirError, validate_model_dir
 from ivr.modelbuild.build import BUILDER_VERSION, build_model
-from ivr.modelbuild.validate import ModelDirError, validate_model_dir
 from ivr.modelbuild.vocab import normalise_vocabulary
 from ivr.modelbuild.voices import language
 
@@ -41,9 +42,15 @@ def model_cache_dir(lang: str) -> Path:
 NOT_IN_THE_MODEL = frozenset({"cache.py", "cli.py", "__main__.py", "evaluate.py"})
 
 
+# Read by the builder from outside its package and shaping the model too (the
+# MFCC options' defaults and checks the training features are computed with).
+SHARED_WITH_THE_MODEL = (Path(kaldi_files.__file__),)
+
+
 def _hash_builder_source(digest: Any) -> None:
     here = Path(__file__).parent
-    for source in sorted([*here.glob("*.py"), *here.glob("*.toml")]):
+    sources = [*here.glob("*.py"), *here.glob("*.toml"), *SHARED_WITH_THE_MODEL]
+    for source in sorted(sources, key=lambda p: p.name):
         if source.name in NOT_IN_THE_MODEL:
             continue
         digest.update(source.name.encode() + b"\0" + source.read_bytes())

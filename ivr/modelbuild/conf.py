@@ -1,9 +1,9 @@
-"""Kaldi-style option files (``--name=value`` per line): write and parse."""
+"""Kaldi-style option files (``--name=value`` per line) the builder writes
+(reading them is ``ivr.asr.kaldi_files.parse_conf``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 # Feature options of every model this package writes. The band stops at
 # 3800 Hz so 8 kHz telephone audio (upsampled by vosk) and 16 kHz audio give
@@ -37,19 +37,3 @@ DEFAULT_MODEL_OPTIONS: dict[str, str] = {
 
 def conf_text(options: Mapping[str, str]) -> str:
     return "".join(f"--{name}={value}\n" for name, value in options.items())
-
-
-def parse_conf(path: Path) -> dict[str, str]:
-    """Read a conf file; raise ValueError naming the file and line on bad syntax."""
-    options: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if not line.startswith("--"):
-            raise ValueError(f"{path}:{number}: expected --name=value, got {raw!r}")
-        name, sep, value = line[2:].partition("=")
-        if not name:
-            raise ValueError(f"{path}:{number}: empty option name")
-        options[name] = value if sep else "true"
-    return options

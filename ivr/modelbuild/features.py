@@ -1,6 +1,7 @@
 """MFCC features identical to what vosk computes, via kaldi-native-fbank.
 
-Every option comes from the model's ``conf/mfcc.conf``; options not in the
+Every option comes from the model's ``conf/mfcc.conf`` (read and checked by
+``ivr.asr.kaldi_files``, as the recogniser reads it); options not in the
 file take Kaldi's own defaults (not kaldi-native-fbank's: its dither
 default differs), so the features match the decoder's.
 """
@@ -14,45 +15,8 @@ from pathlib import Path
 import kaldi_native_fbank as knf
 import numpy as np
 
-from ivr.modelbuild.conf import parse_conf
+from ivr.asr.kaldi_files import conf_bool, mfcc_options, parse_conf
 from ivr.modelbuild.resample import kaldi_resample
-
-# Kaldi's defaults for MfccOptions (feat/feature-mfcc.h and friends).
-KALDI_MFCC_DEFAULTS: dict[str, str] = {
-    "sample-frequency": "16000",
-    "frame-length": "25",
-    "frame-shift": "10",
-    "dither": "1",
-    "preemphasis-coefficient": "0.97",
-    "remove-dc-offset": "true",
-    "window-type": "povey",
-    "round-to-power-of-two": "true",
-    "blackman-coeff": "0.42",
-    "snip-edges": "true",
-    "num-mel-bins": "23",
-    "low-freq": "20",
-    "high-freq": "0",
-    "vtln-low": "100",
-    "vtln-high": "-500",
-    "debug-mel": "false",
-    "htk-compat": "false",
-    "num-ceps": "13",
-    "use-energy": "true",
-    "energy-floor": "0",
-    "raw-energy": "true",
-    "cepstral-lifter": "22",
-    "allow-upsample": "false",
-    "allow-downsample": "false",
-}
-
-
-def _bool(name: str, value: str) -> bool:
-    low = value.lower()
-    if low in ("true", "1"):
-        return True
-    if low in ("false", "0"):
-        return False
-    raise ValueError(f"option --{name} needs true or false, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -63,17 +27,7 @@ class MfccConfig:
 
     @classmethod
     def from_options(cls, options: Mapping[str, str], source: str = "mfcc options") -> MfccConfig:
-        unknown = sorted(set(options) - set(KALDI_MFCC_DEFAULTS))
-        if unknown:
-            raise ValueError(f"{source}: unsupported MFCC option(s): {', '.join(unknown)}")
-        merged = dict(KALDI_MFCC_DEFAULTS)
-        merged.update(options)
-        cfg = cls(merged)
-        try:
-            cfg.knf_options()
-        except ValueError as exc:
-            raise ValueError(f"{source}: {exc}") from exc
-        return cfg
+        return cls(mfcc_options(options, source))
 
     @classmethod
     def from_file(cls, path: Path) -> MfccConfig:
@@ -89,7 +43,7 @@ class MfccConfig:
 
     @property
     def allow_upsample(self) -> bool:
-        return _bool("allow-upsample", self.options["allow-upsample"])
+        return conf_bool("allow-upsample", self.options["allow-upsample"])
 
     def knf_options(self) -> knf.MfccOptions:
         o = self.options
@@ -100,24 +54,24 @@ class MfccConfig:
         fr.frame_shift_ms = float(o["frame-shift"])
         fr.dither = float(o["dither"])
         fr.preemph_coeff = float(o["preemphasis-coefficient"])
-        fr.remove_dc_offset = _bool("remove-dc-offset", o["remove-dc-offset"])
+        fr.remove_dc_offset = conf_bool("remove-dc-offset", o["remove-dc-offset"])
         fr.window_type = o["window-type"]
-        fr.round_to_power_of_two = _bool("round-to-power-of-two", o["round-to-power-of-two"])
+        fr.round_to_power_of_two = conf_bool("round-to-power-of-two", o["round-to-power-of-two"])
         fr.blackman_coeff = float(o["blackman-coeff"])
-        fr.snip_edges = _bool("snip-edges", o["snip-edges"])
+        fr.snip_edges = conf_bool("snip-edges", o["snip-edges"])
         mel = opts.mel_opts
         mel.num_bins = int(o["num-mel-bins"])
         mel.low_freq = float(o["low-freq"])
         mel.high_freq = float(o["high-freq"])
         mel.vtln_low = float(o["vtln-low"])
         mel.vtln_high = float(o["vtln-high"])
-        mel.debug_mel = _bool("debug-mel", o["debug-mel"])
+        mel.debug_mel = conf_bool("debug-mel", o["debug-mel"])
         opts.num_ceps = int(o["num-ceps"])
-        opts.use_energy = _bool("use-energy", o["use-energy"])
+        opts.use_energy = conf_bool("use-energy", o["use-energy"])
         opts.energy_floor = float(o["energy-floor"])
-        opts.raw_energy = _bool("raw-energy", o["raw-energy"])
+        opts.raw_energy = conf_bool("raw-energy", o["raw-energy"])
         opts.cepstral_lifter = float(o["cepstral-lifter"])
-        opts.htk_compat = _bool("htk-compat", o["htk-compat"])
+        opts.htk_compat = conf_bool("htk-compat", o["htk-compat"])
         return opts
 
 
@@ -128,7 +82,7 @@ def prepare_samples(samples: np.ndarray, rate_hz: int, cfg: MfccConfig) -> np.nd
         return samples
     if rate_hz < target and not cfg.allow_upsample:
         raise ValueError(f"audio at {rate_hz} Hz needs --allow-upsample for a {target} Hz model")
-    if rate_hz > target and not _bool("allow-downsample", cfg.options["allow-downsample"]):
+    if rate_hz > target and not conf_bool("allow-downsample", cfg.options["allow-downsample"]):
         raise ValueError(f"audio at {rate_hz} Hz needs --allow-downsample for a {target} Hz model")
     return kaldi_resample(samples, rate_hz, target)
 

@@ -1,7 +1,7 @@
 """OpenFst binary "vector" FSTs (tropical weights), written with numpy.
 
-Only what the model builder needs: build an FST arc by arc, write it, and
-read back the header (to validate a model directory without Kaldi).
+Only what the model builder needs: build an FST arc by arc and write it
+(its header is read back by ``ivr.asr.kaldi_files.read_fst_header``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-FST_MAGIC = 2125659606
+from ivr.asr.kaldi_files import FST_MAGIC
+
 _PROPS_EXPANDED_MUTABLE = 3
 _ARC_DTYPE = np.dtype([("ilabel", "<i4"), ("olabel", "<i4"), ("weight", "<f4"), ("next", "<i4")])
 
@@ -84,35 +85,3 @@ def _header(start: int, num_states: int, num_arcs: int) -> bytes:
         + _string("standard")
         + struct.pack("<iiQqqq", 2, 0, _PROPS_EXPANDED_MUTABLE, start, num_states, num_arcs)
     )
-
-
-@dataclass(frozen=True)
-class FstHeader:
-    fst_type: str
-    arc_type: str
-    start: int
-    num_states: int
-    num_arcs: int
-
-
-def read_fst_header(path: Path) -> FstHeader:
-    """Parse an OpenFst binary header; raise ValueError saying what is wrong."""
-    data = path.read_bytes()[:4096]
-    try:
-        (magic,) = struct.unpack_from("<i", data, 0)
-        if magic != FST_MAGIC:
-            raise ValueError("not an OpenFst binary file (bad magic number)")
-        pos = 4
-        names = []
-        for _ in range(2):
-            (n,) = struct.unpack_from("<i", data, pos)
-            if not 0 < n < 64:
-                raise ValueError("corrupt header (bad type string)")
-            names.append(data[pos + 4 : pos + 4 + n].decode("ascii"))
-            pos += 4 + n
-        _version, _flags, _props, start, nstates, narcs = struct.unpack_from("<iiQqqq", data, pos)
-    except (struct.error, UnicodeDecodeError) as exc:
-        raise ValueError("truncated or corrupt FST header") from exc
-    if nstates <= 0 or not 0 <= start < nstates or narcs < 0:
-        raise ValueError("header describes an empty or inconsistent FST")
-    return FstHeader(names[0], names[1], start, nstates, narcs)

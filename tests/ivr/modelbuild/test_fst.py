@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ivr.modelbuild.fst import FST_MAGIC, Fst, read_fst_header
+from ivr.asr.kaldi_files import FST_MAGIC, read_fst_header
+from ivr.modelbuild.fst import Fst
 
 
 def _small() -> Fst:

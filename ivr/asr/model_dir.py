@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ivr.modelbuild.conf import parse_conf
-from ivr.modelbuild.features import MfccConfig
-from ivr.modelbuild.fst import read_fst_header
+from ivr.asr.kaldi_files import mfcc_options, parse_conf, read_fst_header
 
 _BOUNDARY_TYPES = {"nonword", "begin", "end", "internal", "singleton"}
 _INPUT_DIM = re.compile(r"^input-node name=input dim=(\d+)", re.MULTILINE)
@@ -128,15 +126,14 @@ def validate_model_dir(path: Path) -> None:
 
     mfcc_path = path / "conf" / "mfcc.conf"
     if mfcc_path.exists() or not (path / "conf" / "fbank.conf").exists():
-        _check_conf(mfcc_path)
         try:
-            mfcc = MfccConfig.from_file(mfcc_path)
+            num_ceps = int(mfcc_options(_check_conf(mfcc_path), str(mfcc_path))["num-ceps"])
         except ValueError as exc:
             raise ModelDirError(mfcc_path, str(exc)) from None
         has_ivector = (path / "ivector").is_dir()
-        if input_dim is not None and not has_ivector and input_dim != mfcc.num_ceps:
+        if input_dim is not None and not has_ivector and input_dim != num_ceps:
             raise ModelDirError(
-                mfcc_path, f"num-ceps is {mfcc.num_ceps} but the net expects {input_dim} inputs"
+                mfcc_path, f"num-ceps is {num_ceps} but the net expects {input_dim} inputs"
             )
     else:
         _check_conf(path / "conf" / "fbank.conf")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.modelbuild import ModelDirError, validate_model_dir, write_random_model
+from ivr.asr.model_dir import ModelDirError, validate_model_dir
+from ivr.modelbuild import write_random_model
 
 
 @pytest.fixture(scope="module")
