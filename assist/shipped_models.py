@@ -25,7 +25,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-MANIFEST_NAME = "manifest.json"
 SEED = 0
 PRESET = "default"
 MAX_MODEL_BYTES = 8 * 1024 * 1024
@@ -57,16 +56,10 @@ def wanted_manifest(lang: str) -> dict[str, Any]:
     }
 
 
-def read_manifest(model_dir: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((model_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def stale_reason(lang: str) -> str | None:
     """Why the shipped model for ``lang`` cannot be used (None: it can)."""
+    from ivr.modelbuild.cache import read_manifest
+
     target = shipped_model_dir(lang)
     have = read_manifest(target)
     if have is None:
@@ -103,7 +96,7 @@ def model_bytes(model_dir: Path) -> int:
 def install_built_model(lang: str, built: Path) -> Path:
     """Put a model built for today's vocabulary and builder (``built``, e.g.
     the cache's) in place as the shipped one, with its manifest."""
-    from ivr.modelbuild.cache import builder_fingerprint
+    from ivr.modelbuild.cache import MANIFEST_NAME, builder_fingerprint, read_manifest
 
     want = wanted_manifest(lang)
     have = read_manifest(built) or {}
