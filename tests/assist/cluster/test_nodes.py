@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from websockets.asyncio.client import connect
@@ -42,6 +43,27 @@ async def _wait_port(port: int, timeout_s: float = 60.0) -> None:
         except OSError:
             await asyncio.sleep(0.05)
     raise AssertionError(f"nothing listened on {port}")
+
+
+def _node_options(port: int, model, broker_url: str) -> ServeOptions:
+    return ServeOptions(port=port, languages=("en",), model=model, use_store=False,
+                        log_events=False, broker=broker_url)  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def _nodes(ports: list[int], model, broker_url: str) -> AsyncIterator[None]:
+    """Site nodes on these ports, listening, until the block ends."""
+    stop = asyncio.Event()
+    nodes = [
+        asyncio.create_task(serve_forever(_node_options(p, model, broker_url), stop)) for p in ports
+    ]
+    try:
+        for port in ports:
+            await _wait_port(port)
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*nodes)
 
 
 async def _ingest(port: int, call_id: str, pcm: bytes, *, pace_s: float = 0.0) -> None:
@@ -84,16 +106,8 @@ def test_a_call_on_one_node_shows_on_another_and_its_second_leg_there_is_refused
 ):
     ports = [free_port(), free_port()]
 
-    def options(port: int) -> ServeOptions:
-        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
-                            log_events=False, broker=nats_server.url)  # fmt: skip
-
     async def scenario():
-        stop = asyncio.Event()
-        nodes = [asyncio.create_task(serve_forever(options(p), stop)) for p in ports]
-        try:
-            for port in ports:
-                await _wait_port(port)
+        async with _nodes(ports, random_model, nats_server.url):
             seen: list = []
             feed = asyncio.create_task(_ingest(ports[0], "c-1", speech_8k, pace_s=0.02))
             follow = asyncio.create_task(_follow([ports[1]], "c-1", seen, time.monotonic() + 60))
@@ -119,9 +133,6 @@ def test_a_call_on_one_node_shows_on_another_and_its_second_leg_there_is_refused
             assert seen == stream  # everything, in order, once
             assert isinstance(seen[0], ev.CallStarted) and isinstance(seen[-1], ev.CallEnded)
             assert any(isinstance(e, ev.TranscriptFinal) for e in seen)
-        finally:
-            stop.set()
-            await asyncio.gather(*nodes)
 
     asyncio.run(scenario())
 
@@ -182,16 +193,8 @@ def test_a_screen_whose_node_is_killed_resumes_on_another_and_misses_nothing(
 def test_a_seat_opened_on_another_node_closes_the_first_screen(nats_server, random_model):
     ports = [free_port(), free_port()]
 
-    def options(port: int) -> ServeOptions:
-        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
-                            log_events=False, broker=nats_server.url)  # fmt: skip
-
     async def scenario():
-        stop = asyncio.Event()
-        nodes = [asyncio.create_task(serve_forever(options(p), stop)) for p in ports]
-        try:
-            for port in ports:
-                await _wait_port(port)
+        async with _nodes(ports, random_model, nats_server.url):
             await asyncio.sleep(1.0)  # both joined the site
             first = await connect(f"ws://127.0.0.1:{ports[0]}/ws/agent?seat=a7")
             await asyncio.sleep(0.5)
@@ -205,9 +208,6 @@ def test_a_seat_opened_on_another_node_closes_the_first_screen(nats_server, rand
             await asyncio.sleep(0.3)
             assert second.close_code is None  # the newest screen keeps the seat
             await second.close()
-        finally:
-            stop.set()
-            await asyncio.gather(*nodes)
 
     asyncio.run(scenario())
 
@@ -216,8 +216,7 @@ def test_a_node_serves_its_calls_while_the_broker_restarts_and_catches_up(
     nats_server, random_model, speech_8k
 ):
     port = free_port()
-    options = ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
-                           log_events=False, broker=nats_server.url)  # fmt: skip
+    options = _node_options(port, random_model, nats_server.url)
 
     async def scenario():
         stop = asyncio.Event()
@@ -349,16 +348,8 @@ def test_nodes_see_each_others_new_calls_after_the_broker_restarted(
 ):
     ports = [free_port(), free_port()]
 
-    def options(port: int) -> ServeOptions:
-        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
-                            log_events=False, broker=nats_server.url)  # fmt: skip
-
     async def scenario():
-        stop = asyncio.Event()
-        nodes = [asyncio.create_task(serve_forever(options(p), stop)) for p in ports]
-        try:
-            for port in ports:
-                await _wait_port(port)
+        async with _nodes(ports, random_model, nats_server.url):
             await asyncio.sleep(1.0)
             await asyncio.to_thread(nats_server.restart)  # its store survives, consumers not
             seen: list = []
@@ -369,9 +360,6 @@ def test_nodes_see_each_others_new_calls_after_the_broker_restarted(
             stream = [e for e, _ in await call_events(broker, "after-1")]
             await broker.close()
             assert seen == stream
-        finally:
-            stop.set()
-            await asyncio.gather(*nodes)
 
     asyncio.run(scenario())
 
@@ -382,8 +370,7 @@ def test_a_node_that_joins_late_knows_the_calls_of_others_and_refuses_their_legs
     ports = [free_port(), free_port()]
 
     def options(port: int) -> ServeOptions:
-        return ServeOptions(port=port, languages=("en",), model=random_model, use_store=False,
-                            log_events=False, broker=nats_server.url)  # fmt: skip
+        return _node_options(port, random_model, nats_server.url)
 
     async def scenario():
         stop = asyncio.Event()
