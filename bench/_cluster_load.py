@@ -51,15 +51,15 @@ class Node:
     name: str
     broker_url: str = ""
     port: int = 0
-    profile_to: Path | None = None
+    profile_dir: Path | None = None  # every thread profiled (see bench._cluster_profile)
     extra: list[str] = field(default_factory=list)
     proc: subprocess.Popen | None = None
 
     def start(self) -> Node:
         self.port = self.port or free_port()
         cmd = [sys.executable]
-        if self.profile_to is not None:
-            cmd += ["-m", "cProfile", "-o", str(self.profile_to), "-m", "assist"]
+        if self.profile_dir is not None:
+            cmd += ["-m", "bench._cluster_profile", str(self.profile_dir)]
         else:
             cmd += ["-m", "assist"]
         cmd += ["serve", "--port", str(self.port), "--lang", "en", "--no-store", "--quiet",
@@ -100,7 +100,7 @@ class Node:
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGINT)  # lets cProfile write its file
+        proc.send_signal(signal.SIGINT)  # lets a profiled node write its files
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:

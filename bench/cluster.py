@@ -3,10 +3,14 @@
 Part 1, one ``serve`` process measured from outside (no broker): K callers
 at real-time pace on the vosk-protocol ingest (8 kHz English fixture
 speech, 0.2 s pieces, the project's shipped small model). For each K: the
-answers' p95, the process's CPU per call, and its CPU per audio second
-against bare vosk over the same audio in this process (the non-recognition
-part = node minus bare vosk). The largest K under 300 ms p95 is reported;
-``--profile`` adds the top functions of a profiled node at one K.
+answers' p95, the process's CPU per call, and its CPU per audio second,
+split into the event-loop thread and the recognition threads, against
+bare vosk over the same audio in this process (the non-recognition part =
+node minus bare vosk, with vosk paced at real time as the node is: see
+``bench._cluster_baseline``; the anger core alone is printed beside it).
+The largest K under 300 ms p95 is reported; ``--profile K`` adds where a
+fresh node's CPU goes at K calls, every thread profiled over the step only
+(``bench._cluster_profile``).
 
 Part 2, behind the broker (a nats-server on loopback the bench starts):
 1, 2 and 3 node processes share the callers (total calls held in real time
@@ -27,51 +31,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import pstats
+import os
+import signal
 import tempfile
 import time
 from pathlib import Path
 
-import vosk
-
-from assist.shipped_models import shipped_model
 from audio_fixtures import ensure_fixtures
+from bench import _cluster_baseline as baseline
 from bench._cluster_load import Node, p95, stream_call
+from bench._cluster_profile import report, thread_cpu_s
 from ivr.sources import read_audio
-
-vosk.SetLogLevel(-1)
 
 TARGET_P95_S = 0.3
 CALLS = ("en_escalating", "en_angry", "en_calm")
 
 
-def _customer_pcm(name: str, rate: str = "8k") -> bytes:
-    suffix = "8k.stereo" if rate == "8k" else "16k"
-    samples, _ = read_audio(ensure_fixtures() / f"{name}.{suffix}.wav")
+def _customer_pcm(name: str) -> bytes:
+    samples, _ = read_audio(ensure_fixtures() / f"{name}.8k.stereo.wav")
     return samples[:, 0].astype("<i2").tobytes()
-
-
-def bare_vosk_cpu_per_audio_s(audio_s: float = 30.0) -> float:
-    """CPU seconds per audio second of vosk alone (the 16 kHz take of the
-    same speech, the model's rate, words on, 0.2 s pieces)."""
-    model_dir = shipped_model("en")
-    if model_dir is None:
-        raise SystemExit("bench: the shipped English model is missing or stale")
-    model = vosk.Model(str(model_dir))
-    pcm = b"".join(_customer_pcm(c, "16k") for c in CALLS)
-    piece = int(0.2 * 16000) * 2
-    rec = vosk.KaldiRecognizer(model, 16000)
-    rec.SetWords(True)
-    fed_s, start = 0.0, time.process_time()
-    while fed_s < audio_s:
-        for offset in range(0, len(pcm) - piece, piece):
-            if rec.AcceptWaveform(pcm[offset : offset + piece]):
-                json.loads(rec.Result())
-            else:
-                json.loads(rec.PartialResult())
-            fed_s += 0.2
-    return (time.process_time() - start) / fed_s
 
 
 async def load_step(urls: list[str], k: int, step_s: float, tag: str) -> tuple[float, int, int]:
@@ -87,25 +65,45 @@ async def load_step(urls: list[str], k: int, step_s: float, tag: str) -> tuple[f
     return p95(latencies), len(latencies), sum(1 for r in results if r.error)
 
 
+def _loop_and_pool_s(
+    before: dict[int, float], after: dict[int, float], pid: int
+) -> tuple[float, float]:
+    """CPU seconds between two readings: (the main thread, all other threads)."""
+    spent = {tid: cpu - before.get(tid, 0.0) for tid, cpu in after.items()}
+    main_s = spent.pop(pid, 0.0)
+    return main_s, sum(spent.values())
+
+
 async def part1(args: argparse.Namespace) -> None:
-    print("bare vosk (this process, 30 s of audio) ...", flush=True)
-    bare = bare_vosk_cpu_per_audio_s()
-    print(f"bare vosk: {bare:.4f} CPU-s per audio second")
+    pcms = [_customer_pcm(c) for c in CALLS]
+    print("baselines in this process, on the callers' 8 kHz audio ...", flush=True)
+    vosk_hot, anger_hot = baseline.hot(pcms)
+    vosk_paced, anger_paced = await baseline.paced(pcms, args.ks[0], args.step_s)
+    bare = vosk_paced.per_audio_s
+    print(f"CPU-s per audio second      hot    paced (K={args.ks[0]}, real time)")
+    print(f"  bare vosk             {vosk_hot.per_audio_s:.4f}   {bare:.4f}")
+    print(f"  anger core alone      {anger_hot.per_audio_s:.4f}   {anger_paced.per_audio_s:.4f}")
     node = Node("solo").start()
     await node.ready()
     best = 0
-    print(f"\n{'K':>4} {'p95 ms':>8} {'answers':>8} {'failed':>6} {'cores':>6} "
-          f"{'%core/call':>10} {'CPU-s/audio-s':>13} {'non-recog':>9} {'x vosk':>7}")  # fmt: skip
+    print(
+        f"\nnode at real-time pace; non-recog = node - bare vosk paced ({bare:.4f}); "
+        "loop = the event-loop thread, pool = the recognition threads (CPU-s per audio-s)"
+    )
+    print(f"{'K':>4} {'p95 ms':>7} {'answers':>8} {'failed':>6} {'cores':>6} {'%core/call':>10} "
+          f"{'node':>7} {'loop':>7} {'pool':>7} {'non-recog':>9} {'x vosk':>7}")  # fmt: skip
     try:
         for k in args.ks:
-            cpu0, t0 = node.cpu_s(), time.monotonic()
+            threads0, t0 = thread_cpu_s(node.proc.pid), time.monotonic()
             p95_s, answers, failed = await load_step([node.url], k, args.step_s, f"k{k}")
-            cpu, wall = node.cpu_s() - cpu0, time.monotonic() - t0
-            per_audio = cpu / (k * args.step_s)
-            non_recog = per_audio - bare
-            print(f"{k:>4} {p95_s * 1000:>8.0f} {answers:>8} {failed:>6} {cpu / wall:>6.2f} "
-                  f"{100 * cpu / wall / k:>9.1f}% {per_audio:>13.4f} {non_recog:>9.4f} "
-                  f"{per_audio / bare:>7.2f}", flush=True)  # fmt: skip
+            wall = time.monotonic() - t0
+            loop_s, pool_s = _loop_and_pool_s(threads0, thread_cpu_s(node.proc.pid), node.proc.pid)
+            cpu, audio_s = loop_s + pool_s, k * args.step_s
+            non_recog = cpu / audio_s - bare
+            print(f"{k:>4} {p95_s * 1000:>7.0f} {answers:>8} {failed:>6} {cpu / wall:>6.2f} "
+                  f"{100 * cpu / wall / k:>9.1f}% {cpu / audio_s:>7.4f} {loop_s / audio_s:>7.4f} "
+                  f"{pool_s / audio_s:>7.4f} {non_recog:>9.4f} {non_recog / bare:>7.2f}",
+                  flush=True)  # fmt: skip
             if p95_s < TARGET_P95_S and not failed:
                 best = k
             else:
@@ -119,20 +117,23 @@ async def part1(args: argparse.Namespace) -> None:
 
 
 async def profile(k: int, step_s: float) -> None:
+    """Every thread of a fresh node profiled in CPU time over one step at K
+    (start-up excluded: the profile starts once the node listens)."""
     with tempfile.TemporaryDirectory(prefix="cluster-prof-") as folder:
-        out = Path(folder) / "serve.prof"
-        node = Node("profiled", profile_to=out).start()
+        node = Node("profiled", profile_dir=Path(folder)).start()
         await node.ready()
+        assert node.proc is not None
+        pid = node.proc.pid
         try:
+            os.kill(pid, signal.SIGUSR1)
+            threads0 = thread_cpu_s(pid)
             await load_step([node.url], k, step_s, "prof")
+            loop_s, pool_s = _loop_and_pool_s(threads0, thread_cpu_s(pid), pid)
+            os.kill(pid, signal.SIGUSR2)
         finally:
             node.stop()
-        if not out.exists():
-            print("profile: the node wrote no profile")
-            return
-        print(f"\nwhere a node's time goes at K={k} (cProfile, top by own time):")
-        stats = pstats.Stats(str(out))
-        stats.sort_stats("tottime").print_stats(15)
+        print(f"\nwhere a node's CPU goes at K={k} (every thread, CPU time, the step only):")
+        report(Path(folder), k * step_s, {"event loop (main)": loop_s, "other threads": pool_s})
 
 
 def main(argv: list[str] | None = None) -> None:
