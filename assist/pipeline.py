@@ -11,10 +11,21 @@ from dataclasses import dataclass, field
 
 from assist.advisor import Advisor
 from assist.anger import AngerConfig, AngerCore
+from assist.anger.pitch import ANALYSIS_RATE_HZ, PitchSettings
+from assist.anger.prosody import BATCH_FRAMES
 from ivr import events as ev
 from ivr.asr.base import AsrResult
 
 _LEVEL_RANK = {ev.AngerLevel.CALM: 0, ev.AngerLevel.TENSE: 1, ev.AngerLevel.ANGRY: 2}
+
+
+def analysis_batch_samples(rate_hz: int) -> int:
+    """The anger core analyses a channel's audio once this many samples (0.4 s)
+    have come in since it last did. Chunks joined so that each ends where
+    that happens give the same events as the 20 ms chunks they are made of,
+    so a driver that has a whole client message at once feeds it in one or
+    two pipeline passes instead of one per 20 ms."""
+    return round(BATCH_FRAMES * PitchSettings().hop / ANALYSIS_RATE_HZ * rate_hz)
 
 
 @dataclass

@@ -28,7 +28,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from assist.pipeline import CallPipeline
+from assist.calls.joiner import FrameJoiner
+from assist.pipeline import CallPipeline, analysis_batch_samples
 from assist.store.base import ResumePoint
 from ivr import events as ev
 from ivr.asr.base import AsrResult, Recognizer, SpeechEngine
@@ -48,6 +49,7 @@ class _Channel:
     recognizer: Recognizer
     batch_bytes: int | None  # None: batches end where the caller says (``cut``)
     framer: Framer
+    joiner: FrameJoiner
     pending: bytearray = field(default_factory=bytearray)
     fed_s: float = 0.0  # audio given to recognisers so far (from the call's start)
     offset_s: float = 0.0  # where the current recogniser's word times start
@@ -100,17 +102,21 @@ class FeedChannel:
 
     def feed_chunk(self, chunk: ev.AudioChunk) -> None:
         """A framed 20 ms chunk (a paced source, a file)."""
+        self._state.joiner.counted(chunk)
         self.feed._put(_Chunk(chunk))
 
     def feed_pcm(self, pcm: bytes) -> None:
         """Raw PCM (a network line): framed here."""
         for chunk in self._state.framer.push(pcm):
-            self.feed._put(_Chunk(chunk))
+            self.feed_chunk(chunk)
 
     async def recognise(self, pcm: bytes) -> AsrResult:
         """One client message (vosk-protocol ingest): its audio is one batch;
-        the recogniser's answer for it."""
-        self.feed_pcm(pcm)
+        the recogniser's answer for it. Its 20 ms frames go to the pipeline
+        joined (see :func:`~assist.pipeline.analysis_batch_samples`): one
+        pass per message, not one per frame."""
+        for chunk in self._state.joiner.joined(self._state.framer.push(pcm)):
+            self.feed._put(_Chunk(chunk))
         return await self.feed._ask(lambda reply: _Cut(self.role, reply))
 
     async def end_utterance(self) -> AsrResult:
@@ -127,7 +133,7 @@ class FeedChannel:
         if self._state.finished is not None:
             return self._state.finished
         for chunk in self._state.framer.flush(drop_odd_byte=True):
-            self.feed._put(_Chunk(chunk))
+            self.feed_chunk(chunk)
         return await self.feed._ask(lambda reply: _Finish(self.role, reply))
 
 
@@ -187,6 +193,7 @@ class CallFeed:
             self.engine.recognizer(rate_hz, phrases),
             int(self.batch_s * rate_hz) * 2 if batches else None,
             framer,
+            FrameJoiner(analysis_batch_samples(rate_hz)),
             fed_s=self.start_s,
             offset_s=self.start_s,
         )
