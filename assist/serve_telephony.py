@@ -88,6 +88,7 @@ class Telephony:
                     lambda connection, query: media.handle(connection),
                     check=media.check_path,
                     subprotocol=media.select_subprotocol,
+                    compress=False,
                 )
             where = f"{ws_scheme}://{self.options.host}:{hub.port}"
             print(f"telephony: Twilio {where}/twilio, FreeSWITCH {where}/audio_fork", flush=True)

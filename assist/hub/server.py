@@ -179,6 +179,9 @@ class Hub:
         }
         self._checks: dict[str, RouteCheck] = {}
         self._pickers: dict[str, SubprotocolPicker] = {}
+        # Routes that carry audio: no permessage-deflate (PCM hardly compresses,
+        # and inflating every 20-200 ms message costs CPU at both ends).
+        self._uncompressed: set[str] = {"/ws/ingest"}
         if registry is not None:
             if registry.open_call is None:
                 registry.open_call = chain.open_call
@@ -196,16 +199,21 @@ class Hub:
         handler: Route,
         check: RouteCheck | None = None,
         subprotocol: SubprotocolPicker | None = None,
+        *,
+        compress: bool = True,
     ) -> None:
         """Serve websocket connections to ``path`` with ``handler`` (raise
         :class:`Refused` to close with a code); ``check`` may refuse the
         request path with HTTP 400 before the handshake; ``subprotocol``
-        picks the route's websocket subprotocol."""
+        picks the route's websocket subprotocol; ``compress=False``: never
+        negotiate permessage-deflate (audio)."""
         self.routes[path] = handler
         if check is not None:
             self._checks[path] = check
         if subprotocol is not None:
             self._pickers[path] = subprotocol
+        if not compress:
+            self._uncompressed.add(path)
 
     def _select_subprotocol(
         self, connection: ServerConnection, offered: Sequence[Subprotocol]
@@ -252,6 +260,8 @@ class Hub:
             error = check(request.path) if check is not None else None
             if error is not None:
                 return connection.respond(HTTPStatus.BAD_REQUEST, f"{error}\n")
+            if url.path in self._uncompressed:
+                connection.protocol.available_extensions = []  # this connection only
             return None  # a websocket handshake
         if url.path == "/status":
             return _json_response(self.status())

@@ -183,3 +183,23 @@ def test_ingest_needs_a_token_when_access_is_configured(random_model, speech_8k)
         assert "x" not in bus.calls  # refused before any call existed
 
     asyncio.run(scenario())
+
+
+def test_audio_is_not_deflated_but_screens_are(random_model):
+    """The ingest route never negotiates permessage-deflate (PCM hardly
+    compresses; inflating each message is wasted CPU), screens still do."""
+
+    async def scenario():
+        hub, _, url = await start(random_model)
+        try:
+            async with connect(f"{url}?call=c1&lang=en") as ingest:
+                ingest_extensions = [e.name for e in ingest.protocol.extensions]
+            screen_url = f"ws://127.0.0.1:{hub.port}/ws/supervisor"
+            async with connect(screen_url) as screen:
+                screen_extensions = [e.name for e in screen.protocol.extensions]
+        finally:
+            await hub.stop()
+        assert ingest_extensions == []
+        assert screen_extensions == ["permessage-deflate"]
+
+    asyncio.run(scenario())
