@@ -135,6 +135,10 @@ async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
             engines[lang] = next(iter(engines.values()))  # one --model serves every language
         else:
             engines[lang] = load_engine(lang, options.model, allow_download=options.allow_download)
+    for lang in engines:
+        # Each language's lexicon, anger settings and phrase book load on first
+        # use: here, not in the first call's answers.
+        CallPipeline.create("start-up", lang)
     redaction = redaction_config(options.redact_file, enabled=options.redact)
     store = open_store(options.store_path) if options.use_store else None
     chain = EventChain(
