@@ -3,17 +3,18 @@ written once for every driver (live ingest, telephony lines, the demo, IVR
 calls, ``analyze`` and QA replay).
 
 A :class:`CallFeed` takes a call's audio (framed 20 ms chunks, or raw PCM it
-frames itself) per channel role and works through it in order, in one task:
-each chunk goes to the pipeline (the anger core hears it), and the audio is
-given to the channel's recogniser in batches, whose results go to the
-pipeline right after the batch's last chunk. The batches are cut at
+frames itself) per channel role and works through it in order, in one task.
+The audio is given to the channel's recogniser in batches, cut at
 ``batch_s`` of audio (0.2 s: vosk is most efficient fed a few hundred ms at
 a time) or, for the vosk-protocol ingest, at each client message (its
-answer is the recogniser's result for that message). So the pipeline sees
-the same sequence whether the audio arrives in real time or is read from a
-file as fast as possible: a recording replays with the recognition timing
-it had live. Decoding runs in a thread pool (``executor``) or, for offline
-drivers (``inline=True``), in the loop's own thread.
+answer is the recogniser's result for that message). Right before each
+batch is decoded, the pipeline hears every chunk fed since the last one
+(the anger core's per-frame analysis), in the same trip to the thread pool
+(``executor``), so none of it runs on the event loop; the batch's results
+go to the pipeline after. So the pipeline sees the same sequence whether the
+audio arrives in real time or is read from a file as fast as possible: a
+recording replays with the recognition timing it had live. Offline drivers
+(``inline=True``) do all of it in the loop's own thread.
 
 Word times are audio time from the start of the call: a channel that goes
 on after a restart, or whose recogniser was replaced by a phrase-limited
@@ -27,8 +28,9 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
-from assist.calls.joiner import FrameJoiner
+from assist.calls.joiner import Failed, FrameJoiner, heard_then, nothing
 from assist.pipeline import CallPipeline, analysis_batch_samples
 from assist.store.base import ResumePoint
 from ivr import events as ev
@@ -57,8 +59,13 @@ class _Channel:
 
 
 @dataclass(frozen=True)
-class _Chunk:
-    chunk: ev.AudioChunk
+class _Chunks:
+    chunks: tuple[ev.AudioChunk, ...]
+
+
+@dataclass(frozen=True)
+class _Feedback:
+    feedback: ev.SuggestionFeedback
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class _End:
     done: asyncio.Future[None]
 
 
-_Item = _Chunk | _Cut | _Phrases | _Finish | _End
+_Item = _Chunks | _Feedback | _Cut | _Phrases | _Finish | _End
 
 
 class FeedChannel:
@@ -102,21 +109,18 @@ class FeedChannel:
 
     def feed_chunk(self, chunk: ev.AudioChunk) -> None:
         """A framed 20 ms chunk (a paced source, a file)."""
-        self._state.joiner.counted(chunk)
-        self.feed._put(_Chunk(chunk))
+        self.feed._put(_Chunks((chunk,)))
 
     def feed_pcm(self, pcm: bytes) -> None:
         """Raw PCM (a network line): framed here."""
-        for chunk in self._state.framer.push(pcm):
-            self.feed_chunk(chunk)
+        chunks = self._state.framer.push(pcm)
+        if chunks:
+            self.feed._put(_Chunks(tuple(chunks)))
 
     async def recognise(self, pcm: bytes) -> AsrResult:
         """One client message (vosk-protocol ingest): its audio is one batch;
-        the recogniser's answer for it. Its 20 ms frames go to the pipeline
-        joined (see :func:`~assist.pipeline.analysis_batch_samples`): one
-        pass per message, not one per frame."""
-        for chunk in self._state.joiner.joined(self._state.framer.push(pcm)):
-            self.feed._put(_Chunk(chunk))
+        the recogniser's answer for it."""
+        self.feed_pcm(pcm)
         return await self.feed._ask(lambda reply: _Cut(self.role, reply))
 
     async def end_utterance(self) -> AsrResult:
@@ -164,6 +168,7 @@ class CallFeed:
         self.ended = False
         self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[None] | None = None
+        self._unheard: list[ev.AudioChunk] = []  # fed, not yet given to the pipeline
         if resume is None or not resume.started:
             self.emit(pipeline.start())
 
@@ -201,7 +206,12 @@ class CallFeed:
         return channel
 
     def on_feedback(self, feedback: ev.SuggestionFeedback) -> None:
-        self.pipeline.on_feedback(feedback)
+        """To the advisor, in turn with the call's audio (which the pipeline
+        may be hearing in a worker thread right now)."""
+        if self._task is None or self._task.done():
+            self.pipeline.on_feedback(feedback)
+        else:
+            self._put(_Feedback(feedback))
 
     def emit(self, events: list[ev.Event]) -> None:
         for event in events:
@@ -244,6 +254,7 @@ class CallFeed:
             item = await queue.get()
             try:
                 if isinstance(item, _End):
+                    await self._hear()
                     self.emit(self._ended(item.reason))
                     item.done.set_result(None)
                     return
@@ -260,13 +271,16 @@ class CallFeed:
                 queue.task_done()
 
     async def _step(self, item: _Item) -> None:
-        if isinstance(item, _Chunk):
-            chunk = item.chunk
-            self.emit(self.pipeline.on_audio(chunk))
-            state = self.channels[chunk.role]._state
-            state.pending += chunk.pcm
-            if state.batch_bytes is not None and len(state.pending) >= state.batch_bytes:
-                await self._recognise(state)
+        if isinstance(item, _Chunks):
+            for chunk in item.chunks:
+                self._unheard.append(chunk)
+                state = self.channels[chunk.role]._state
+                state.pending += chunk.pcm
+                if state.batch_bytes is not None and len(state.pending) >= state.batch_bytes:
+                    await self._recognise(state)
+            return
+        if isinstance(item, _Feedback):
+            self.pipeline.on_feedback(item.feedback)
             return
         state = self.channels[item.role]._state
         if isinstance(item, _Cut):
@@ -295,11 +309,39 @@ class CallFeed:
 
     # ------------------------------------------------------ recognition
 
-    async def _call(self, fn: Callable[..., AsrResult], *args: object) -> AsrResult:
+    async def _call(self, fn: Callable[..., Any], *args: object) -> Any:
+        """The pipeline hears the audio fed so far, then ``fn(*args)`` runs:
+        both in one trip to the executor (the per-frame analysis never runs
+        on the event loop), or inline for offline drivers. The feed task
+        waits for it, so nothing else touches the pipeline meanwhile."""
+        chunks, self._unheard = self._joined(self._unheard), []
         if self.inline:
-            return fn(*args)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, fn, *args)
+            events, result = heard_then(self.pipeline, chunks, fn, args)
+        else:
+            loop = asyncio.get_running_loop()
+            events, result = await loop.run_in_executor(
+                self.executor, heard_then, self.pipeline, chunks, fn, args
+            )
+        self.emit(events)
+        if isinstance(result, Failed):
+            raise result.error
+        return result
+
+    async def _hear(self) -> None:
+        """Give the pipeline the audio fed so far (before the call ends)."""
+        if self._unheard:
+            await self._call(nothing)
+
+    def _joined(self, chunks: list[ev.AudioChunk]) -> list[ev.AudioChunk]:
+        """Runs of one channel's chunks joined (:class:`FrameJoiner`)."""
+        out: list[ev.AudioChunk] = []
+        start = 0
+        for end in range(1, len(chunks) + 1):
+            if end == len(chunks) or chunks[end].role is not chunks[start].role:
+                joiner = self.channels[chunks[start].role]._state.joiner
+                out += joiner.joined(chunks[start:end])
+                start = end
+        return out
 
     async def _recognise(self, state: _Channel) -> AsrResult:
         pcm = bytes(state.pending)
@@ -337,11 +379,5 @@ class CallFeed:
         if state.pending:
             await self._recognise(state)
         await self._close(state)
-        if self.inline:
-            state.recognizer = self.engine.recognizer(state.rate_hz, phrases)
-        else:
-            loop = asyncio.get_running_loop()
-            state.recognizer = await loop.run_in_executor(
-                self.executor, self.engine.recognizer, state.rate_hz, phrases
-            )
+        state.recognizer = await self._call(self.engine.recognizer, state.rate_hz, phrases)
         state.offset_s = state.fed_s

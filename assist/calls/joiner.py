@@ -1,14 +1,21 @@
-"""Fewer pipeline passes for audio that arrives in large pieces.
+"""How the feed gives a call's audio to its pipeline: joined, and off the loop.
 
-A vosk-protocol client sends a few hundred ms per message; framed, that is
-ten or more 20 ms chunks, each one pass through the pipeline (and the
-feed's queue). The anger core only analyses once 0.4 s have come in, so the
-chunks between two analyses can go through as one: same events, a tenth of
-the passes.
+A client sends a few hundred ms per message, a telephony line 20 ms; the
+feed hears them in batches. Framed, a batch is ten or more 20 ms chunks,
+each one pass through the pipeline. The anger core only analyses once 0.4 s
+have come in, so the chunks between two analyses can go through as one:
+same events, a tenth of the passes (:class:`FrameJoiner`). The passes run in
+the recognition pool's worker, right before the batch is decoded
+(:func:`heard_then`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from assist.pipeline import CallPipeline
 from ivr import events as ev
 
 
@@ -49,3 +56,25 @@ def _join(run: list[ev.AudioChunk]) -> ev.AudioChunk:
     first = run[0]
     pcm = b"".join(c.pcm for c in run)
     return ev.AudioChunk(first.call_id, first.role, first.rate_hz, pcm, first.start_sample)
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: Exception
+
+
+def nothing() -> None: ...
+
+
+def heard_then(
+    pipeline: CallPipeline, chunks: list[ev.AudioChunk], fn: Callable[..., Any], args: tuple
+) -> tuple[list[ev.Event], Any]:
+    """In the executor: the pipeline's events for ``chunks``, then what
+    ``fn(*args)`` returned (or raised: the events are published either way)."""
+    events: list[ev.Event] = []
+    try:
+        for chunk in chunks:
+            events += pipeline.on_audio(chunk)
+        return events, fn(*args)
+    except Exception as exc:
+        return events, Failed(exc)
