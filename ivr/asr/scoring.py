@@ -13,7 +13,14 @@ go through the same rules, so neither is favoured:
 - in a pair, a word written solid on one side and as two words on the other
   (``чтобы`` / ``что бы``, ``неверен`` / ``не верен``, ``эхотест`` /
   ``эхо-тест``, ``filename`` / ``file name``) is one word on both: the
-  recogniser heard the sounds, the spelling rule is not what is measured.
+  recogniser heard the sounds, the spelling rule is not what is measured;
+- likewise an abbreviation spelled out on one side and written solid on the
+  other (``ай-пи`` / ``IP``, ``Эн Би Эс`` / ``NBS``, ``a t m`` / ``ATM``);
+- a number written as digits is said either way: ``1234`` as a cardinal
+  (``тысяча двести тридцать четыре``) or digit by digit (``один два три
+  четыре``). Where one side has the digits said one by one and the other
+  the cardinal of the same digit string, the cardinal is read as the digits
+  (a reference normalised from "1234" does not know how the voice read it).
 
 Pure functions: no I/O.
 """
@@ -23,7 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ivr.asr.normalize import normalize_text
+from ivr.asr.normalize import normalize_text, read_number
+from ivr.asr.numbers import cardinal, digits
 
 UNKNOWN = "[unk]"
 
@@ -50,6 +58,11 @@ _LETTERS_RU = dict(
     )
 )
 _LETTERS_RU["'"] = ""
+_LATIN_BY_NAME_RU = {name: letter for letter, name in _LETTER_NAMES_RU.items()}
+_DIGIT_WORDS = {
+    lang: {w: str(d) for d, w in enumerate(digits("0123456789", lang))} for lang in ("ru", "en")
+}
+_MAX_SPELLED = 8  # letters of an abbreviation spelled out
 
 
 def _latin_as_cyrillic(token: str) -> str:
@@ -99,6 +112,72 @@ def _join_split_words(side: list[str], other: Sequence[str]) -> list[str]:
     return out
 
 
+def _spelled_word(letters: Sequence[str], lang: str) -> str | None:
+    """The solid word a run of spelled letters writes ("эн би эс": "нбс"), else None."""
+    if lang == "ru":
+        latin = [_LATIN_BY_NAME_RU.get(t) for t in letters]
+        if any(x is None for x in latin):
+            return None
+        return _latin_as_cyrillic("".join(latin))  # type: ignore[arg-type]
+    if all(len(t) == 1 and t.isalpha() for t in letters):
+        return "".join(letters)
+    return None
+
+
+def _join_spelled(side: list[str], other: Sequence[str], lang: str) -> list[str]:
+    """A run of spelled letters in ``side`` becomes the word ``other`` writes solid."""
+    solid = {t for t in other if len(t) > 1}
+    out: list[str] = []
+    at = 0
+    while at < len(side):
+        for size in range(min(_MAX_SPELLED, len(side) - at), 1, -1):
+            word = _spelled_word(side[at : at + size], lang)
+            if word is not None and word in solid:
+                out.append(word)
+                at += size
+                break
+        else:
+            out.append(side[at])
+            at += 1
+    return out
+
+
+def _digit_runs(tokens: Sequence[str], lang: str) -> list[str]:
+    """The digit strings said one digit at a time in ``tokens`` (runs of two or more)."""
+    names = _DIGIT_WORDS.get(lang, {})
+    runs: list[str] = []
+    run = ""
+    for token in [*tokens, ""]:
+        if token in names:
+            run += names[token]
+            continue
+        if len(run) >= 2:
+            runs.append(run)
+        run = ""
+    return runs
+
+
+def _cardinals_as_digits(side: list[str], other: Sequence[str], lang: str) -> list[str]:
+    """The cardinal of a digit string ``other`` says one by one, read as those digits."""
+    for run in _digit_runs(other, lang):
+        if run.startswith("0"):
+            continue  # a leading zero is never said as a cardinal
+        for reading in (cardinal(int(run), lang), read_number(run, lang)):  # en: also as a year
+            said = [w.replace("ё", "е") for w in reading]
+            at = _find(side, said)
+            if at is not None:
+                side = [*side[:at], *digits(run, lang), *side[at + len(said) :]]
+                break
+    return side
+
+
+def _find(tokens: Sequence[str], run: Sequence[str]) -> int | None:
+    for at in range(len(tokens) - len(run) + 1):
+        if list(tokens[at : at + len(run)]) == list(run):
+            return at
+    return None
+
+
 def scoring_pair(
     reference: str | Sequence[str], heard: str | Sequence[str], lang: str
 ) -> tuple[list[str], list[str]]:
@@ -108,6 +187,10 @@ def scoring_pair(
     hyp = scoring_tokens(heard, lang)
     ref = _join_split_words(ref, hyp)
     hyp = _join_split_words(hyp, ref)
+    ref = _join_spelled(ref, hyp, lang)
+    hyp = _join_spelled(hyp, ref, lang)
+    ref = _cardinals_as_digits(ref, hyp, lang)
+    hyp = _cardinals_as_digits(hyp, ref, lang)
     return ref, hyp
 
 

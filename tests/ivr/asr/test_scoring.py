@@ -59,3 +59,34 @@ def test_whisper_word_pieces_are_joined():
     assert [w.text for w in joined] == [" номером", " 1,2,3", " 80-й."]
     assert (joined[1].start_s, joined[1].end_s, joined[1].conf) == (0.5, 1.1, 0.6)
     assert (joined[2].start_s, joined[2].end_s) == (1.2, 1.8)
+
+
+def test_an_abbreviation_spelled_out_or_written_solid_is_one_word():
+    ref, hyp = scoring_pair("программы ай-пи телефонной станции", "программы IP телефонной", "ru")
+    assert ref[:3] == hyp[:3] == ["программы", "ип", "телефонной"]
+    ref, hyp = scoring_pair("Эн Би Эс", "NBS", "ru")
+    assert ref == hyp
+    ref, hyp = scoring_pair("an A T M card", "an ATM card", "en")
+    assert ref == hyp == ["an", "atm", "card"]
+    ref, hyp = scoring_pair("Эн Би Эс", "NBC", "ru")  # another abbreviation is an error
+    assert edit_distance(ref, hyp) == 3
+
+
+def test_digits_said_one_by_one_meet_the_cardinal_of_the_same_digits():
+    ref, hyp = scoring_pair(
+        "с номером 1234 и паролем 4242", "с номером 1, 2, 3, 4 и паролем 4242", "ru"
+    )
+    assert ref == hyp
+    assert ref[2:6] == ["один", "два", "три", "четыре"]
+    assert ref[-5:] == ["четыре", "тысячи", "двести", "сорок", "два"]  # both sides a cardinal
+    ref, hyp = scoring_pair("dial 1234 now", "dial one two three four now", "en")
+    assert ref == hyp
+    ref, hyp = scoring_pair("dial 1999", "dial one nine nine nine", "en")  # also as a year
+    assert ref == hyp
+
+
+def test_other_numbers_still_count():
+    ref, hyp = scoring_pair("с номером 1234", "с номером один два три пять", "ru")
+    assert edit_distance(ref, hyp) == 4
+    ref, hyp = scoring_pair("нажмите 2", "нажмите двенадцать", "ru")
+    assert edit_distance(ref, hyp) == 1
