@@ -30,18 +30,21 @@ class CallerBaseline:
         self.config = config
         self.cues = cues
         self.hop_s = hop_s
-        self._pending: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = deque()
+        # (end_s, pitch st, power dB, CPP dB of voiced frames; low, high band energy of speech)
+        self._pending: deque[tuple[float, *tuple[np.ndarray, ...]]] = deque()
         self._pending_windows: deque[tuple[float, CueValues]] = deque()
         self._last_voiced_s = -1e9  # time of the newest voiced frame offered
         self._st: list[np.ndarray] = []
         self._db: list[np.ndarray] = []
+        self._cpp: list[np.ndarray] = []
         self._lo = 0.0
         self._hi = 0.0
         self._ranges: list[float] = []
         self._rates: list[float] = []
         self.voiced_s = 0.0
         self._own: CueValues | None = None  # the caller's own summary, frozen once full
-        self._cached: CueValues | None = None
+        self._cached: CueValues | None = None  # values(), until something is learnt
+        self._own_cached: CueValues | None = None  # own_values(), likewise
 
     @property
     def ready(self) -> bool:
@@ -80,6 +83,7 @@ class CallerBaseline:
                 float(block.end_s),
                 hz_to_st(block.f0_hz[voiced]),
                 block.power_db[voiced],
+                block.cpp_db[voiced],
                 block.low_energy[speech],
                 block.high_energy[speech],
             )
@@ -127,12 +131,15 @@ class CallerBaseline:
         while self._pending_windows and self._pending_windows[0][0] <= horizon:
             self._learn_window(self._pending_windows.popleft()[1])
 
-    def _learn_frames(self, st: np.ndarray, db: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    def _learn_frames(
+        self, st: np.ndarray, db: np.ndarray, cpp: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> None:
         seconds = st.size * self.hop_s
-        self._cached = None
+        self._cached = self._own_cached = None
         if self._own is None:
             self._st.append(st)
             self._db.append(db)
+            self._cpp.append(cpp)
             self._lo += float(lo.sum())
             self._hi += float(hi.sum())
             self.voiced_s += seconds
@@ -152,11 +159,12 @@ class CallerBaseline:
             loudness=_drift(v.loudness, float(np.median(db)), a),
             brightness=_drift(v.brightness, bright, a),
             rate=v.rate,
+            voice_quality=_drift(v.voice_quality, float(np.median(cpp)), a),
             voiced_s=self.voiced_s,
         )
 
     def _learn_window(self, window: CueValues) -> None:
-        self._cached = None
+        self._cached = self._own_cached = None
         if self._own is None:
             if window.pitch_range is not None:
                 self._ranges.append(window.pitch_range)
@@ -171,6 +179,7 @@ class CallerBaseline:
             loudness=v.loudness,
             brightness=v.brightness,
             rate=_drift(v.rate, window.rate, a),
+            voice_quality=v.voice_quality,
             voiced_s=v.voiced_s,
         )
 
@@ -180,12 +189,18 @@ class CallerBaseline:
             return self._own
         if self.voiced_s == 0.0:
             return NO_CUES
+        if self._own_cached is None:
+            self._own_cached = self._summary()
+        return self._own_cached
+
+    def _summary(self) -> CueValues:
         return CueValues(
             pitch=float(np.median(np.concatenate(self._st))),
             pitch_range=float(np.median(self._ranges)) if self._ranges else None,
             loudness=float(np.median(np.concatenate(self._db))),
             brightness=10.0 * math.log10((self._hi + 1e-9) / (self._lo + 1e-9)),
             rate=float(np.median(self._rates)) if self._rates else None,
+            voice_quality=float(np.median(np.concatenate(self._cpp))),
             voiced_s=self.voiced_s,
         )
 

@@ -74,6 +74,7 @@ class KeywordConfig:
     understanding_start: float = _num(0, 1)  # understood share at which a keyword starts to count
     understanding_full: float = _num(0, 1)  # ... and from which it counts fully
     uncertain_cap: float = _num(0, 1)  # most keywords not fully trusted add together
+    open_vocabulary_words: int = _num(1, 10**9)  # a recogniser with this many words is open
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class ProsodyConfig:
     loudness: CueConfig = field(metadata={})  # dB
     brightness: CueConfig = field(metadata={})  # dB, energy 1-3.4 kHz over 0.3-1 kHz
     rate: CueConfig = field(metadata={})  # fraction above baseline; prior in syllables/s
+    voice_quality: CueConfig = field(metadata={})  # dB, cepstral peak prominence
     talk_over: TalkOverConfig = field(metadata={})
 
 
@@ -299,7 +301,7 @@ def _check_relations(config: AngerConfig, origin: dict, last: _Source) -> None:
         ("prosody", "min_window_voiced_s"),
         "min_window_voiced_s must not exceed window_voiced_s",
     )
-    for name in ("pitch", "pitch_range", "loudness", "brightness", "rate"):
+    for name in ("pitch", "pitch_range", "loudness", "brightness", "rate", "voice_quality"):
         cue: CueConfig = getattr(pr, name)
         need(
             cue.start < cue.full,

@@ -4,7 +4,8 @@
 cues on the current phrase (voiced speech since the last pause of
 ``phrase_gap_s``), at most its last ``window_voiced_s``: median pitch
 (semitones), pitch range (10th..90th percentile), median loudness of voiced
-frames, brightness (energy 1-3.4 kHz over 0.3-1 kHz) and syllable rate. A
+frames, brightness (energy 1-3.4 kHz over 0.3-1 kHz), syllable rate and
+voice quality (median cepstral peak prominence of voiced frames). A
 phrase shorter than ``min_window_voiced_s`` is measured with the newest speech
 before it up to that much, so an outburst after a calm phrase is measured on
 itself as soon as it can be, not diluted by all of the calm phrase.
@@ -27,7 +28,7 @@ import numpy as np
 from .config import CueConfig, ProsodyConfig
 from .prosody import Block
 
-CUES = ("pitch", "pitch_range", "loudness", "brightness", "rate")
+CUES = ("pitch", "pitch_range", "loudness", "brightness", "rate", "voice_quality")
 _REF_HZ = 100.0  # semitones are counted from this
 WINDOW_STEP_VOICED_S = 0.2  # voiced speech between two window measurements, roughly
 _RANGE_OUTLIER_ST = 9.0
@@ -48,13 +49,14 @@ class CueValues:
     loudness: float | None  # dBFS
     brightness: float | None  # dB
     rate: float | None  # syllables per second
+    voice_quality: float | None  # cepstral peak prominence, dB
     voiced_s: float  # voiced speech the values rest on
 
     def get(self, name: str) -> float | None:
         return getattr(self, name)
 
 
-NO_CUES = CueValues(None, None, None, None, None, 0.0)
+NO_CUES = CueValues(None, None, None, None, None, None, 0.0)
 
 
 class VoiceWindow:
@@ -74,6 +76,7 @@ class VoiceWindow:
         self._db = np.zeros(cap)
         self._lo = np.zeros(cap)
         self._hi = np.zeros(cap)
+        self._cpp = np.zeros(cap)
         self._size = 0
         self._last_voiced_t = -1e9
         self._phrase_t = -1e9  # time of the current phrase's first voiced frame
@@ -99,7 +102,7 @@ class VoiceWindow:
         cap = self._t.size
         if self._size + k > cap:  # keep the newest, drop the oldest half
             half = cap // 2
-            for arr in (self._t, self._voiced, self._st, self._db, self._lo, self._hi):
+            for arr in (self._t, self._voiced, self._st, self._db, self._lo, self._hi, self._cpp):
                 arr[:half] = arr[self._size - half : self._size]
             self._size = half
         end = self._size + k
@@ -111,6 +114,7 @@ class VoiceWindow:
         self._db[self._size : end] = block.power_db[keep]
         self._lo[self._size : end] = block.low_energy[keep]
         self._hi[self._size : end] = block.high_energy[keep]
+        self._cpp[self._size : end] = block.cpp_db[keep]
         self._size = end
 
     def measure(self, now_s: float) -> CueValues:
@@ -144,6 +148,7 @@ class VoiceWindow:
                 10.0 * np.log10((self._hi[sl].sum() + 1e-9) / (self._lo[sl].sum() + 1e-9))
             ),
             rate=self.rate_sps,
+            voice_quality=float(np.median(self._cpp[sl][voiced])),
             voiced_s=st.size * self.hop_s,
         )
 

@@ -5,7 +5,9 @@ Everything runs on the channel resampled to 8 kHz (the telephone band), so a
 16 kHz recording and its 8 kHz telephone copy give the same measurements.
 Per 10 ms frame: power (dBFS), F0 and voicing (:mod:`.pitch`), the energy in
 0.3-1 kHz and 1-3.4 kHz (their ratio is the spectral balance that a raised,
-pressed voice shifts upwards and that gain control leaves alone), syllable
+pressed voice shifts upwards and that gain control leaves alone), the
+cepstral peak prominence (how far the voice's harmonics stand out of the
+spectrum: a forceful voice's rise, blind to the line's gain), syllable
 nuclei (peaks of 0.3-2.5 kHz energy on voiced frames, separated by dips) and
 whether the speaker is talking (voiced, with a short hang-over).
 """
@@ -46,6 +48,19 @@ _BANDS = np.stack(
     [_band_mask(*_BAND_LOW_HZ), _band_mask(*_BAND_HIGH_HZ), _band_mask(*_BAND_SYLLABLE_HZ)], axis=1
 )
 _HANN = np.hanning(_SPEC_N + 2)[1:-1]
+# Cepstral peak prominence: the cepstrum's peak over quefrencies of 60-400 Hz
+# voices, above the straight line fitted to the cepstrum over that range.
+_CEP_Q = np.arange(round(ANALYSIS_RATE_HZ / 400.0), round(ANALYSIS_RATE_HZ / 60.0) + 1)
+_CEP_LINE = np.linalg.pinv(np.stack([_CEP_Q, np.ones(_CEP_Q.size)], axis=1))  # (2, q)
+
+
+def cepstral_peak_prominence(power: np.ndarray) -> np.ndarray:
+    """Per frame (rows of an ``rfft`` power spectrum of ``_SPEC_N`` samples), dB."""
+    cep = np.fft.irfft(10.0 * np.log10(power + 1e-3), n=_SPEC_N, axis=1)[:, _CEP_Q]
+    slope, offset = _CEP_LINE @ cep.T
+    peak = np.argmax(cep, axis=1)
+    rows = np.arange(cep.shape[0])
+    return cep[rows, peak] - (slope * _CEP_Q[peak] + offset)
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class Block:
     power_db: np.ndarray
     low_energy: np.ndarray  # 0.3-1 kHz (linear, per frame)
     high_energy: np.ndarray  # 1-3.4 kHz
+    cpp_db: np.ndarray  # cepstral peak prominence
     talking: np.ndarray  # bool: voiced within the last hang-over
     active: np.ndarray  # bool: clearly above the channel's noise floor
     nuclei: int  # syllable nuclei confirmed in this block
@@ -172,7 +188,9 @@ class ChannelAnalyzer:
         first = self._index_offset + self._frames.frames_out - n
         pitch = self.yin.analyse(frames)
         spec = np.fft.rfft(frames[:, :_SPEC_N] * _HANN, axis=1)
-        bands = (spec.real**2 + spec.imag**2) @ _BANDS
+        power = spec.real**2 + spec.imag**2
+        bands = power @ _BANDS
+        cpp_db = cepstral_peak_prominence(power)
         power_db = pitch.power_db
         f0_hz = pitch.f0_hz
         syl_db = 10.0 * np.log10(bands[:, 2] + 1e-3)
@@ -227,6 +245,7 @@ class ChannelAnalyzer:
                     power_db=power_db[part],
                     low_energy=bands[part, 0],
                     high_energy=bands[part, 1],
+                    cpp_db=cpp_db[part],
                     talking=talking[part],
                     active=active[part],
                     nuclei=nuclei,

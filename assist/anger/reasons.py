@@ -17,8 +17,9 @@ from .lexicon import DATA_DIR
 
 REASONS_PATH: Path = DATA_DIR / "anger_reasons.toml"
 KINDS = (
-    "pitch", "pitch_range", "loudness", "brightness", "rate",
+    "pitch", "pitch_range", "loudness", "brightness", "rate", "voice_quality",
     "pitch_prior", "pitch_range_prior", "loudness_prior", "brightness_prior", "rate_prior",
+    "voice_quality_prior",
     "talk_over", "keyword", "phrase",
 )  # fmt: skip
 _SAMPLE = {

@@ -15,12 +15,15 @@ def voice(
     level_db: float = -26.0,
     tilt: float = 1.4,
     syllables_per_s: float = 4.0,
+    breath: float = 0.0,
     seed: int = 0,
 ) -> np.ndarray:
     """A buzzy vowel train: harmonics of ``f0_hz`` falling as k**-tilt (a smaller
     tilt is a brighter, pressed voice), syllable-like bursts at
     ``syllables_per_s`` with short unvoiced gaps, a gentle pitch wobble, and
-    a little noise. RMS of the voiced parts about ``level_db`` dBFS."""
+    a little noise. ``breath`` mixes in aspiration noise of the same spectral
+    tilt (its RMS against the harmonics'): a breathy, lax voice whose
+    harmonics stand out less. RMS of the voiced parts about ``level_db`` dBFS."""
     rng = np.random.default_rng(seed)
     n = int(seconds * rate_hz)
     t = np.arange(n) / rate_hz
@@ -32,6 +35,12 @@ def voice(
             break
         x += np.sin(k * phase + rng.uniform(0, 2 * np.pi)) * k**-tilt
     x /= np.sqrt(np.mean(x**2))
+    if breath > 0:
+        spectrum = np.fft.rfft(rng.normal(size=n))
+        freqs = np.fft.rfftfreq(n, 1.0 / rate_hz)
+        noise = np.fft.irfft(spectrum * np.maximum(freqs / f0_hz, 1.0) ** -tilt, n)
+        x += breath * noise / np.sqrt(np.mean(noise**2))
+        x /= np.sqrt(np.mean(x**2))
     cycle = (t * syllables_per_s) % 1.0
     envelope = np.where(cycle < 0.75, np.clip(np.sin(np.pi * cycle / 0.75), 0.0, 1.0) ** 0.5, 0.0)
     x = x * envelope + 0.01 * rng.normal(size=n)

@@ -22,11 +22,15 @@ def test_shipped_defaults_load_and_are_cached() -> None:
     assert cfg.prosody.pitch.prior is not None
 
 
-def test_no_single_voice_cue_reaches_angry_alone() -> None:
-    """Angry from the voice needs two cues to agree (one cue's noise is not enough)."""
+def test_only_pitch_or_sharpness_fully_raised_reach_angry_alone() -> None:
+    """A louder line, a wider melody, a faster pace or clearer harmonics alone
+    are not anger; a voice far higher or far sharper than the caller's calm
+    voice may be (with the level equalised they are what is left)."""
     cfg = load_anger_config()
-    for name in ("pitch", "pitch_range", "loudness", "brightness", "rate"):
+    for name in ("pitch_range", "loudness", "rate", "voice_quality"):
         assert getattr(cfg.prosody, name).weight < cfg.levels.angry_enter, name
+    for name in ("pitch", "brightness"):
+        assert getattr(cfg.prosody, name).weight <= cfg.levels.angry_enter + 0.05, name
 
 
 def test_site_file_overrides_only_its_keys(tmp_path: Path) -> None:

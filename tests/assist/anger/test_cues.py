@@ -169,7 +169,13 @@ def cue_evidence(
 
 def cues(**values: float) -> CueValues:
     base = dict(
-        pitch=None, pitch_range=None, loudness=None, brightness=None, rate=None, voiced_s=1.0
+        pitch=None,
+        pitch_range=None,
+        loudness=None,
+        brightness=None,
+        rate=None,
+        voice_quality=None,
+        voiced_s=1.0,
     )
     base.update(values)
     return CueValues(**base)

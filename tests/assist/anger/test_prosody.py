@@ -86,6 +86,20 @@ def test_a_brighter_voice_measures_brighter_whatever_its_level() -> None:
     assert pressed["loud"] < soft["loud"] - 10
 
 
+def voiced_cpp_db(blocks: list[Block]) -> float:
+    voiced = ~np.isnan(joined(blocks, "f0_hz"))
+    return float(np.median(joined(blocks, "cpp_db")[voiced]))
+
+
+@pytest.mark.parametrize("rate_hz", [8000, 16000])
+def test_harmonics_standing_out_measure_as_voice_quality_whatever_the_level(rate_hz: int) -> None:
+    lax = voiced_cpp_db(analyse(voice(150, 3.0, rate_hz, breath=0.6, level_db=-18), rate_hz))
+    forceful = voiced_cpp_db(analyse(voice(150, 3.0, rate_hz, level_db=-36), rate_hz))
+    quieter = voiced_cpp_db(analyse(voice(150, 3.0, rate_hz, breath=0.6, level_db=-36), rate_hz))
+    assert forceful > lax + 1.0
+    assert abs(quieter - lax) < 0.3
+
+
 def test_syllable_rate_follows_the_speech() -> None:
     slow = analyse(voice(150, 6.0, syllables_per_s=3.0), 16000)[-1].rate_sps
     fast = analyse(voice(150, 6.0, syllables_per_s=6.0), 16000)[-1].rate_sps
