@@ -102,6 +102,14 @@ class AngerCore:
 
     # ------------------------------------------------------------ inputs
 
+    def hear_recogniser(self, vocabulary_words: int | None) -> None:
+        """What the call's recogniser can say: with an open vocabulary its
+        keywords are trusted from the caller's first words."""
+        if vocabulary_words is not None and (
+            vocabulary_words >= self.config.keywords.open_vocabulary_words
+        ):
+            self._keywords.open_vocabulary()
+
     def feed_audio(self, chunk: AudioChunk) -> list[Event]:
         """One chunk of either channel; returns prosody frames (one per 100 ms
         of that channel) and an anger update when one is due."""

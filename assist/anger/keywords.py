@@ -50,7 +50,8 @@ class Hit:
 
 
 _CONTEXT_PRIOR_WORDS = 2.0  # a result with no context counts as this many words ...
-_CONTEXT_PRIOR_SHARE = 0.5  # ... understood this much
+_CONTEXT_PRIOR_SHARE = 0.5  # ... understood this much (a closed vocabulary's words) ...
+_OPEN_PRIOR_SHARE = 1.0  # ... or this much (an open one's: see KeywordTracker.open_vocabulary)
 
 
 def _ramp(x: float, start: float, full: float) -> float:
@@ -86,6 +87,14 @@ class KeywordTracker:
         self._partial: list[Hit] = []
         self.negated: list[Hit] = []  # cancelled by a negation (kept for inspection)
         self._context: deque[bool] = deque(maxlen=config.context_words)  # recent final words
+        self._prior_share = _CONTEXT_PRIOR_SHARE
+
+    def open_vocabulary(self) -> None:
+        """The recogniser has a large vocabulary: it does not fit its few
+        words onto speech it does not know, so a result with no context yet
+        (the caller's first words, a plain partial) is trusted until
+        confidences and [unk]s in the finals say otherwise."""
+        self._prior_share = _OPEN_PRIOR_SHARE
 
     def feed(self, event: TranscriptPartial | TranscriptFinal) -> float:
         """Take one recognition result; returns the audio time it reaches."""
@@ -153,9 +162,7 @@ class KeywordTracker:
         judged = [u for u in around if u is not None]
         known = sum(judged) + sum(self._context)
         count = len(judged) + len(self._context)
-        share = (known + _CONTEXT_PRIOR_SHARE * _CONTEXT_PRIOR_WORDS) / (
-            count + _CONTEXT_PRIOR_WORDS
-        )
+        share = (known + self._prior_share * _CONTEXT_PRIOR_WORDS) / (count + _CONTEXT_PRIOR_WORDS)
         return _ramp(share, cfg.understanding_start, cfg.understanding_full)
 
     def contributions(self, now_s: float) -> list[AngerReason]:

@@ -48,6 +48,8 @@ class Recognizer(Protocol):
 
 class SpeechEngine(Protocol):
     language: str
+    # How many words it can output (a vosk model's words.txt); None: unknown.
+    vocabulary_words: int | None
 
     def recognizer(self, rate_hz: int, phrases: Sequence[str] | None = None) -> Recognizer:
         """A new recogniser for one call channel, optionally limited to ``phrases``."""

@@ -112,8 +112,9 @@ def _check_conf(path: Path) -> dict[str, str]:
         raise ModelDirError(path, f"unreadable options ({exc})") from None
 
 
-def validate_model_dir(path: Path) -> None:
-    """Raise ``ModelDirError`` naming the first missing or broken file."""
+def validate_model_dir(path: Path) -> int:
+    """Raise ``ModelDirError`` naming the first missing or broken file;
+    return the size of the model's vocabulary (entries of ``graph/words.txt``)."""
     path = Path(path)
     if not path.is_dir():
         raise ModelDirError(path, "model directory does not exist")
@@ -144,5 +145,6 @@ def validate_model_dir(path: Path) -> None:
     else:
         _check_fst(graph / "HCLr.fst")
         _check_fst(graph / "Gr.fst")
-    _check_words(graph / "words.txt")
+    words = _check_words(graph / "words.txt")
     _check_word_boundary(graph / "phones" / "word_boundary.int")
+    return words

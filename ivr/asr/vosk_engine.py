@@ -52,7 +52,9 @@ class VoskEngine:
         self.model_dir = Path(model_dir)
         self.language = language
         try:
-            validate_model_dir(self.model_dir)
+            # How many words the model can output: a closed vocabulary of a few
+            # thousand fits its own words onto speech it does not know.
+            self.vocabulary_words: int | None = validate_model_dir(self.model_dir)
         except ModelDirError as exc:
             raise ModelLoadError(str(exc)) from None
         try:

@@ -122,6 +122,18 @@ def test_loudness_alone_does_not_make_a_caller_angry() -> None:
     assert any(r.kind == "loudness" for u in updates(events) for r in u.reasons)
 
 
+def test_a_more_forceful_voice_is_a_reason_whatever_the_level() -> None:
+    lax = {**CALM, "breath": 0.6}
+    forceful = {**CALM, "level_db": CALM["level_db"] - 6}  # quieter: a gain control's doing
+    events = run(
+        AngerCore("call-1", "en"),
+        customer_call(voice(seconds=8, **lax), silence(1.0), voice(seconds=5, **forceful)),
+    )
+    reasons = [r for u in updates(events) for r in u.reasons if r.kind == "voice_quality"]
+    assert reasons and "harmonics stand out +" in reasons[-1].text
+    assert not any(r.kind == "loudness" for u in updates(events) for r in u.reasons)
+
+
 def test_angry_words_raise_the_level_with_keyword_reasons() -> None:
     core = AngerCore("call-1", "ru")
     words = tuple(
@@ -177,6 +189,21 @@ def test_every_keyword_is_told_once_even_beyond_the_reasons_shown() -> None:
     core.feed_transcript(TranscriptPartial("call-1", CUSTOMER, "well", (), 6.0))
     assert core.current is not None and core.current.at_s == pytest.approx(6.0)
     assert len(core.current.reasons) == core.config.updates.max_reasons  # told: not again
+
+
+@pytest.mark.parametrize(
+    ("vocabulary_words", "counts"), [(None, False), (330, False), (150_000, True)]
+)
+def test_a_first_plain_partial_keyword_counts_with_an_open_vocabulary_only(
+    vocabulary_words: int | None, counts: bool
+) -> None:
+    core = AngerCore("call-1", "en")
+    core.hear_recogniser(vocabulary_words)
+    events = core.feed_transcript(
+        TranscriptPartial("call-1", CUSTOMER, "this is ridiculous", (), 1.0)
+    )
+    kinds = {r.kind for u in updates(events) for r in u.reasons}
+    assert ("keyword:exasperation" in kinds) is counts
 
 
 def test_agent_words_are_ignored_here() -> None:

@@ -104,6 +104,20 @@ def test_a_plain_partial_does_not_vouch_for_its_own_words() -> None:
     assert total(sure, 4.0) > 0.0 == total(plain, 4.0)
 
 
+def test_an_open_vocabulary_is_trusted_from_the_first_plain_partial() -> None:
+    """A large-vocabulary recogniser's first words count at once; its finals
+    still say how well it understood."""
+    closed, opened = trusting(), trusting()
+    opened.open_vocabulary()
+    for t in (closed, opened):
+        t.feed(TranscriptPartial("c", CUSTOMER, "это безобразие", (), 1.0))
+    assert total(closed, 1.0) == 0.0 < total(opened, 1.0)
+    unsure = trusting()
+    unsure.open_vocabulary()
+    unsure.feed(final("[unk] [unk] безобразие [unk] [unk] [unk] [unk] [unk]", 2.0))
+    assert total(unsure, 2.0) == 0.0
+
+
 def test_a_sure_keyword_stretched_over_many_syllables_counts_nothing() -> None:
     """A small closed vocabulary fits its words onto speech it does not know,
     sure of them but held far longer than they take to say."""

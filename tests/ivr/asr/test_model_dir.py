@@ -28,8 +28,9 @@ def _expect(model: Path, rel: str, reason: str) -> None:
     assert str(model / rel) in str(info.value)
 
 
-def test_valid_model_passes(model: Path) -> None:
-    validate_model_dir(model)
+def test_valid_model_passes_and_tells_its_vocabulary_size(model: Path) -> None:
+    size = validate_model_dir(model)
+    assert 3 <= size <= 3 + 6  # the words, <eps>, [unk], #0, <s>, </s>...
 
 
 def test_missing_directory(tmp_path: Path) -> None:
