@@ -198,8 +198,8 @@ def whisper_engine(lang: str, threads: int) -> tuple[SpeechEngine | None, str]:
         return None, f"no Whisper engine: {exc}"
     return engine, (
         f"Whisper base int8, {threads} thread(s), beam {engine.beam_size}, VAD, "
-        f"temperature fallback from a repetition ratio of {engine.repetition_limit} "
-        f"({resolved.origin})"
+        f"temperature fallback from a repetition ratio of {engine.repetition_limit}, "
+        f"{engine.edge_pad_s} s of silence at the edges ({resolved.origin})"
     )
 
 

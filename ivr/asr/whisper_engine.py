@@ -47,6 +47,14 @@ THREADS_ENV = "IVR_ASSIST_WHISPER_THREADS"
 # ("СПППП...") were at 12 to 17. The limit sits between: a loop, not a menu.
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 REPETITION_LIMIT: float | None = 4.0
+# Silence added before and after the audio. The voice activity detector pads
+# each speech segment with up to 0.4 s of the audio around it, which speech
+# at the very edge of a recording (a channel that starts or stops mid-word, a
+# short answer cut out of a call) does not have: Whisper base then cut or
+# invented words ("семь" read as "телефонный звонок", "Кэй" as "спокой
+# дверь"). With the margin, a sample of 149 short real prompts went from 134
+# to 112 word errors. Word times are given back on the audio's own clock.
+EDGE_PAD_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ class WhisperEngine:
         vad: bool = True,
         temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
         repetition_limit: float | None = REPETITION_LIMIT,
+        edge_pad_s: float = EDGE_PAD_S,
         num_workers: int = 1,
         allow_download: bool = False,
     ) -> None:
@@ -144,6 +153,7 @@ class WhisperEngine:
         self.vad = vad
         self.temperatures = tuple(temperatures)
         self.repetition_limit = repetition_limit
+        self.edge_pad_s = edge_pad_s
         self.cpu_threads = default_threads() if cpu_threads is None else cpu_threads
         self.rate_hz = WHISPER_RATE_HZ
         local = Path(self.model_path).is_dir()
@@ -182,6 +192,10 @@ class WhisperEngine:
         lang = self.language if language is None else language
         if audio.size < WHISPER_RATE_HZ // 10:  # under 0.1 s: nothing to hear
             return Transcription(lang or "", 1.0 if lang else 0.0, (), duration_s)
+        pad_s = self.edge_pad_s
+        if pad_s > 0:
+            margin = np.zeros(int(pad_s * WHISPER_RATE_HZ), dtype=np.float32)
+            audio = np.concatenate([margin, audio, margin])
         segments, info = self.model.transcribe(
             audio,
             language=lang or None,
@@ -199,8 +213,8 @@ class WhisperEngine:
             raw = [
                 TimedText(
                     w.word,
-                    min(max(float(w.start), last_end_s), duration_s),
-                    min(float(w.end), duration_s),
+                    min(max(float(w.start) - pad_s, last_end_s), duration_s),
+                    min(max(float(w.end) - pad_s, 0.0), duration_s),
                     float(w.probability),
                 )
                 for w in (segment.words or ())

@@ -12,7 +12,7 @@ from bench.real_speech_corpus import load
 from ivr.asr.scoring import scoring_pair, scoring_tokens
 from ivr.asr.whisper_engine import WhisperEngine, WhisperRecognizer
 from ivr.asr.whisper_model import WhisperModelError, resolve_whisper_model
-from ivr.modelbuild.evaluate import word_error_rate
+from ivr.modelbuild.evaluate import edit_distance, word_error_rate
 
 PROMPTS = {
     "ru": ["dir-multi9", "agent-user", "vm-instructions"],
@@ -74,6 +74,35 @@ def test_an_ordinal_whisper_cuts_at_its_hyphen_is_one_word(whisper_engine, aster
     words = [w.word for w in whisper_engine.transcribe(samples, rate_hz, language="ru").words]
     assert "восьмидесятый" in words, words
     assert "й" not in words
+
+
+EDGE_PROMPTS = ["digits/3", "spy-sip", "vm-Cust3", "dictate/playback", "letters/x", "vm-message"]
+
+
+def test_speech_at_the_very_edges_of_the_audio_is_heard(whisper_engine, asterisk_prompt):
+    """Short prompts whose speech fills the file from its first sample to its
+    last: the silent margin the engine adds gives Whisper the lead-in the
+    voice detector gives speech inside a call. Without it the same prompts
+    came out empty or as other words ("директор есим" for "директория семь")."""
+
+    def errors(engine: WhisperEngine) -> tuple[int, int, list[list[str]]]:
+        edits, total, heard = 0, 0, []
+        for name in EDGE_PROMPTS:
+            prompt = asterisk_prompt("ru", name)
+            samples, rate_hz = load(prompt, "16k")
+            result = engine.transcribe(samples, rate_hz, language="ru")
+            assert all(0 <= w.start_s <= w.end_s <= len(samples) / rate_hz for w in result.words)
+            ref, hyp = scoring_pair(prompt.tokens, [w.word for w in result.words], "ru")
+            edits += edit_distance(ref, hyp)
+            total += len(ref)
+            heard.append(hyp)
+        return edits, total, heard
+
+    with_margin, total, heard = errors(whisper_engine)
+    assert with_margin <= total // 4, heard
+    bare = WhisperEngine(resolve_whisper_model().path, "ru", cpu_threads=2, edge_pad_s=0.0)
+    without_margin, _, heard_bare = errors(bare)
+    assert without_margin > with_margin, (heard, heard_bare)
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
