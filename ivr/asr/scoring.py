@@ -6,6 +6,9 @@ go through the same rules, so neither is favoured:
 - the vosk path's token form (:func:`ivr.asr.normalize.normalize_text`):
   lower case, no punctuation, numbers as words;
 - ``ё`` as ``е``; hyphenated words split (``кто-то``: ``кто то``);
+- Russian "one" and "two" in any gender as the masculine (``одна``, ``одно``:
+  ``один``; ``две``: ``два``): an engine that writes "1" and "2" cannot show
+  the gender, and its normaliser has to pick one;
 - in Russian text, Latin script as Cyrillic: a single letter by its English
   name (``q``: ``кью``, so "M-I-S-D-N" meets "Эм Ай Эс Ди Эн"), a word letter
   by letter (``asterisk``: ``астериск``), Latin look-alike letters inside a
@@ -73,10 +76,15 @@ def _latin_as_cyrillic(token: str) -> str:
     return "".join(_LETTERS_RU.get(ch, ch) for ch in token)
 
 
+_GENDER_RU = {"одна": "один", "одно": "один", "две": "два"}
+
+
 def _fold(token: str, lang: str) -> str:
     token = token.replace("ё", "е")
     if lang != "ru":
         return token
+    if token in _GENDER_RU:
+        return _GENDER_RU[token]
     if _LATIN_WORD.match(token):
         return _latin_as_cyrillic(token)
     if _CYRILLIC.search(token):

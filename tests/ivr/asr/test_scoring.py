@@ -10,6 +10,9 @@ from ivr.modelbuild.evaluate import edit_distance
 def test_one_side_folds_spelling():
     assert scoring_tokens("Ещё кто-то", "ru") == ["еще", "кто", "то"]
     assert scoring_tokens(["[unk]", "три"], "ru") == ["три"]
+    assert scoring_tokens("одна минута, две минуты, одно", "ru") == scoring_tokens(
+        "один минута два минуты один", "ru"
+    )  # "1", "2" written as digits show no gender
 
 
 def test_latin_in_russian_text_is_read_as_cyrillic():
