@@ -23,7 +23,6 @@ from .cues import CUES, NO_CUES, WINDOW_STEP_VOICED_S, CueValues, hz_to_st, prio
 from .prosody import Block
 
 _GATE_AFTER_S = 0.5  # with this much learnt, speech far above the baseline is not learnt
-_SPREAD_WINDOWS = 60  # calm window measurements kept for the caller's own spread
 
 
 class CallerBaseline:
@@ -42,8 +41,6 @@ class CallerBaseline:
         self._hi = 0.0
         self._ranges: list[float] = []
         self._rates: list[float] = []
-        self._calm_windows: deque[CueValues] = deque(maxlen=_SPREAD_WINDOWS)
-        self._spreads: dict[str, tuple[float, int]] = {}  # (rms, count), until something is learnt
         self.voiced_s = 0.0
         self._own: CueValues | None = None  # the caller's own summary, frozen once full
         self._cached: CueValues | None = None  # values(), until something is learnt
@@ -139,7 +136,6 @@ class CallerBaseline:
     ) -> None:
         seconds = st.size * self.hop_s
         self._cached = self._own_cached = None
-        self._spreads.clear()
         if self._own is None:
             self._st.append(st)
             self._db.append(db)
@@ -169,8 +165,6 @@ class CallerBaseline:
 
     def _learn_window(self, window: CueValues) -> None:
         self._cached = self._own_cached = None
-        self._spreads.clear()
-        self._calm_windows.append(window)
         if self._own is None:
             if window.pitch_range is not None:
                 self._ranges.append(window.pitch_range)
@@ -209,31 +203,6 @@ class CallerBaseline:
             voice_quality=float(np.median(np.concatenate(self._cpp))),
             voiced_s=self.voiced_s,
         )
-
-    def spread_margin(self, name: str, start: float) -> float:
-        """How much further a cue must rise for this caller than the ramp's
-        ``start`` says: the caller's own calm phrase-to-phrase spread (root
-        mean square around the baseline, ``spread_k`` times) where it lies
-        beyond the start, counted once ``spread_after_windows`` calm
-        measurements were learnt and as far as more were
-        (``spread_prior_windows`` more weigh half). A long call by a lively
-        but calm speaker then does not collect flags phrase by phrase; a short
-        call keeps the ramps as fitted."""
-        if name not in self._spreads:
-            self._spreads[name] = self._spread(name)
-        rms, count = self._spreads[name]
-        beyond = max(0, count - self.config.spread_after_windows)
-        known = beyond / (beyond + self.config.spread_prior_windows) if beyond else 0.0
-        return known * max(0.0, self.config.spread_k * rms - start)
-
-    def _spread(self, name: str) -> tuple[float, int]:
-        own = self.own_values().get(name)
-        if own is None or (name == "rate" and own <= 0):
-            return 0.0, 0
-        d = [v - own for w in self._calm_windows if (v := w.get(name)) is not None]
-        if name == "rate":
-            d = [x / own for x in d]
-        return (math.sqrt(sum(x * x for x in d) / len(d)), len(d)) if d else (0.0, 0)
 
     def values(self) -> CueValues:
         """The baseline: the caller's own calm voice shrunk towards the priors."""

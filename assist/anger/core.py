@@ -209,14 +209,12 @@ class AngerCore:
             cfg = getattr(self.config.prosody, name)
             prior = prior_value(self.config.prosody, name)
             prior_share = self._baseline.prior_share(name)
-            margin = self._baseline.spread_margin(name, cfg.start)
             found = cue_excess(name, cfg, cues, base, prior_share, own.get(name), prior)
-            found = _less(found, margin)
             excesses.append(None if found is None else found[1])
             ev = cue_evidence(cfg, found, relative=prior_share < 0.5)
             if ev is not None:
                 evidence[name] = ev
-            against_own = cue_evidence(cfg, _less(cue_excess(name, cfg, cues, own, 0.0), margin))
+            against_own = cue_evidence(cfg, cue_excess(name, cfg, cues, own, 0.0))
             if against_own is not None:
                 self._own_share += cfg.weight * against_own.value
         if self.trace is not None:
@@ -332,8 +330,3 @@ def _new_words(shown: tuple[AngerReason, ...], before: tuple[AngerReason, ...]) 
     ``min_change`` or the heartbeat kept it off the meter for seconds."""
     sent = {r.text for r in before}
     return any(r.kind.startswith("keyword") and r.text not in sent for r in shown)
-
-
-def _less(found: tuple[float, float] | None, margin: float) -> tuple[float, float] | None:
-    """A cue's (delta, excess) with ``margin`` more held back."""
-    return None if found is None else (found[0], found[1] - margin)
