@@ -23,6 +23,7 @@ from .cues import CUES, NO_CUES, WINDOW_STEP_VOICED_S, CueValues, hz_to_st, prio
 from .prosody import Block
 
 _GATE_AFTER_S = 0.5  # with this much learnt, speech far above the baseline is not learnt
+_SPREAD_WINDOWS = 60  # calm window measurements kept for the caller's own spread
 
 
 class CallerBaseline:
@@ -32,7 +33,7 @@ class CallerBaseline:
         self.hop_s = hop_s
         # (end_s, pitch st, power dB, CPP dB of voiced frames; low, high band energy of speech)
         self._pending: deque[tuple[float, *tuple[np.ndarray, ...]]] = deque()
-        self._pending_windows: deque[tuple[float, CueValues]] = deque()
+        self._pending_windows: deque[tuple[float, CueValues, bool]] = deque()
         self._last_voiced_s = -1e9  # time of the newest voiced frame offered
         self._st: list[np.ndarray] = []
         self._db: list[np.ndarray] = []
@@ -41,6 +42,8 @@ class CallerBaseline:
         self._hi = 0.0
         self._ranges: list[float] = []
         self._rates: list[float] = []
+        self._calm_windows: deque[CueValues] = deque(maxlen=_SPREAD_WINDOWS)
+        self._spreads: dict[str, tuple[float, int]] = {}  # (rms, count), until something is learnt
         self.voiced_s = 0.0
         self._own: CueValues | None = None  # the caller's own summary, frozen once full
         self._cached: CueValues | None = None  # values(), until something is learnt
@@ -89,10 +92,12 @@ class CallerBaseline:
             )
         )
 
-    def offer_window(self, t_s: float, window: CueValues) -> None:
-        """Window-level cues (pitch range, rate) measured at ``t_s``, learnt likewise."""
+    def offer_window(self, t_s: float, window: CueValues, spread: bool = True) -> None:
+        """Window-level cues (pitch range, rate) measured at ``t_s``, learnt
+        likewise; ``spread``: whether the window may count in the caller's
+        calm spread."""
         if window.voiced_s > 0:
-            self._pending_windows.append((t_s, window))
+            self._pending_windows.append((t_s, window, spread))
 
     def _plausibly_calm(self, block: Block, voiced: np.ndarray, speech: np.ndarray) -> bool:
         """Whether a block sounds like the caller's calm voice learnt so far:
@@ -129,13 +134,14 @@ class CallerBaseline:
         while self._pending and self._pending[0][0] <= horizon:
             self._learn_frames(*self._pending.popleft()[1:])
         while self._pending_windows and self._pending_windows[0][0] <= horizon:
-            self._learn_window(self._pending_windows.popleft()[1])
+            self._learn_window(*self._pending_windows.popleft()[1:])
 
     def _learn_frames(
         self, st: np.ndarray, db: np.ndarray, cpp: np.ndarray, lo: np.ndarray, hi: np.ndarray
     ) -> None:
         seconds = st.size * self.hop_s
         self._cached = self._own_cached = None
+        self._spreads.clear()
         if self._own is None:
             self._st.append(st)
             self._db.append(db)
@@ -163,8 +169,11 @@ class CallerBaseline:
             voiced_s=self.voiced_s,
         )
 
-    def _learn_window(self, window: CueValues) -> None:
+    def _learn_window(self, window: CueValues, spread: bool) -> None:
         self._cached = self._own_cached = None
+        if spread:
+            self._spreads.clear()
+            self._calm_windows.append(window)
         if self._own is None:
             if window.pitch_range is not None:
                 self._ranges.append(window.pitch_range)
@@ -203,6 +212,35 @@ class CallerBaseline:
             voice_quality=float(np.median(np.concatenate(self._cpp))),
             voiced_s=self.voiced_s,
         )
+
+    def spread_margin(self, name: str, start: float) -> float:
+        """How much further a cue must rise for this caller than the ramp's
+        ``start`` says: the caller's own calm phrase-to-phrase spread (root
+        mean square around its mean, ``spread_k`` times) where it lies
+        beyond the start, counted once ``spread_after_windows`` calm
+        measurements were learnt and as far as more were
+        (``spread_prior_windows`` more weigh half). A long call by a lively
+        but calm speaker then does not collect flags phrase by phrase; a short
+        call keeps the ramps as fitted."""
+        if name not in self._spreads:
+            self._spreads[name] = self._spread(name)
+        rms, count = self._spreads[name]
+        beyond = max(0, count - self.config.spread_after_windows)
+        known = beyond / (beyond + self.config.spread_prior_windows) if beyond else 0.0
+        return known * max(0.0, self.config.spread_k * rms - start)
+
+    def _spread(self, name: str) -> tuple[float, int]:
+        """Root mean square spread of the caller's calm measurements around
+        their own mean (rate as a fraction of it), and how many there are."""
+        v = np.array([x for w in self._calm_windows if (x := w.get(name)) is not None])
+        if v.size < 2:
+            return 0.0, int(v.size)
+        mean = float(v.mean())
+        if name == "rate":
+            if mean <= 0:
+                return 0.0, 0
+            v = v / mean
+        return float(v.std()), int(v.size)
 
     def values(self) -> CueValues:
         """The baseline: the caller's own calm voice shrunk towards the priors."""

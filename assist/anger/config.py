@@ -83,6 +83,9 @@ class BaselineConfig:
     accept_below: float = _num(0, 1)  # speech is learnt only while the voice share stays below this
     commit_delay_s: float = _num(0, 10)  # ... for this long after it was spoken
     adapt_half_life_s: float = _num(1, 3600)  # slow drift of a full baseline (voiced seconds)
+    spread_k: float = _num(0, 10)  # a cue must rise this many times the caller's calm spread
+    spread_after_windows: int = _num(0, 1000)  # calm measurements before the spread counts
+    spread_prior_windows: float = _num(0, 1000)  # ... and more that make it half-known
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ class AngerCore:
         self._evidence: dict[str, Evidence] = {}
         self._evidence_at_s = 0.0  # when the cue evidence was last measured
         self._own_share = 0.0  # the voice share against the caller's own calm voice only
+        self._own_share_fixed = 0.0  # ... by the fitted ramps alone (no spread margin)
         self._last: AngerUpdate | None = None
         self._keywords_told: set[str] = set()  # keyword reason texts sent so far
         self._current: Assessment | None = None
@@ -191,8 +192,11 @@ class AngerCore:
             self._cues = self._window.measure(now)
             for block in blocks:
                 self._baseline.offer(block)
-            self._baseline.offer_window(now, self._cues)
             self._measure_evidence(now)
+            # The caller's spread is learnt only from phrases that were calm
+            # by the fitted ramps alone: what it lets through must not widen it.
+            fixed_ok = self._own_share_fixed < self.config.baseline.accept_below
+            self._baseline.offer_window(now, self._cues, spread=fixed_ok)
             out.extend(self._assess(self._now_s))
         return out
 
@@ -204,19 +208,25 @@ class AngerCore:
         own = self._baseline.own_values()
         evidence: dict[str, Evidence] = {}
         excesses: list[float | None] = []
-        self._own_share = 0.0
+        self._own_share = self._own_share_fixed = 0.0
         for name in CUES:
             cfg = getattr(self.config.prosody, name)
             prior = prior_value(self.config.prosody, name)
             prior_share = self._baseline.prior_share(name)
+            margin = self._baseline.spread_margin(name, cfg.start)
             found = cue_excess(name, cfg, cues, base, prior_share, own.get(name), prior)
+            found = _less(found, margin)
             excesses.append(None if found is None else found[1])
             ev = cue_evidence(cfg, found, relative=prior_share < 0.5)
             if ev is not None:
                 evidence[name] = ev
-            against_own = cue_evidence(cfg, cue_excess(name, cfg, cues, own, 0.0))
+            own_found = cue_excess(name, cfg, cues, own, 0.0)
+            against_own = cue_evidence(cfg, _less(own_found, margin))
             if against_own is not None:
                 self._own_share += cfg.weight * against_own.value
+            fixed = cue_evidence(cfg, own_found)
+            if fixed is not None:
+                self._own_share_fixed += cfg.weight * fixed.value
         if self.trace is not None:
             self.trace.append(CueTrace(now_s, tuple(excesses)))
         self._evidence = evidence
@@ -330,3 +340,8 @@ def _new_words(shown: tuple[AngerReason, ...], before: tuple[AngerReason, ...]) 
     ``min_change`` or the heartbeat kept it off the meter for seconds."""
     sent = {r.text for r in before}
     return any(r.kind.startswith("keyword") and r.text not in sent for r in shown)
+
+
+def _less(found: tuple[float, float] | None, margin: float) -> tuple[float, float] | None:
+    """A cue's (delta, excess) with ``margin`` more held back."""
+    return None if found is None else (found[0], found[1] - margin)

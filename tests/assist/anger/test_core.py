@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from assist.anger import AngerCore, lexicon_vocabulary
+from assist.anger import AngerCore, lexicon_vocabulary, load_anger_config
 from ivr.events import (
     AngerLevel,
     AngerUpdate,
@@ -110,6 +112,23 @@ def test_gain_control_does_not_hide_pitch_and_sharpness() -> None:
     )
     assert ORDER.index(peak_level(events)) >= ORDER.index(AngerLevel.TENSE)
     assert not any(r.kind == "loudness" for u in updates(events) for r in u.reasons)
+
+
+def test_a_lively_calm_caller_is_judged_against_their_own_spread() -> None:
+    """Phrases alternating between a softer and a sharper calm voice for a
+    minute: the caller's calm phrase-to-phrase spread is learnt, so the call
+    stays calm; judged with fixed ramps alone the same call turns tense."""
+    parts = []
+    for i in range(16):
+        lively = {**CALM, "tilt": 1.1 if i % 2 else 1.5, "f0_hz": 115 + (10 if i % 3 == 0 else 0)}
+        parts += [voice(seconds=3, seed=i, **lively), silence(0.8)]
+    feed = customer_call(*parts)
+    shipped = load_anger_config()
+    fixed = dataclasses.replace(
+        shipped, baseline=dataclasses.replace(shipped.baseline, spread_k=0.0)
+    )
+    assert peak_level(run(AngerCore("call-1", "en", config=shipped), feed)) is AngerLevel.CALM
+    assert peak_level(run(AngerCore("call-1", "en", config=fixed), feed)) is not AngerLevel.CALM
 
 
 def test_loudness_alone_does_not_make_a_caller_angry() -> None:
