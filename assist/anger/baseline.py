@@ -43,7 +43,7 @@ class CallerBaseline:
         self._ranges: list[float] = []
         self._rates: list[float] = []
         self._calm_windows: deque[CueValues] = deque(maxlen=_SPREAD_WINDOWS)
-        self._spreads: dict[str, tuple[float, int]] = {}  # (rms, count), until something is learnt
+        self._spreads: dict[str, tuple[float, int]] = {}  # (spread, count) until the next window
         self.voiced_s = 0.0
         self._own: CueValues | None = None  # the caller's own summary, frozen once full
         self._cached: CueValues | None = None  # values(), until something is learnt
@@ -141,7 +141,6 @@ class CallerBaseline:
     ) -> None:
         seconds = st.size * self.hop_s
         self._cached = self._own_cached = None
-        self._spreads.clear()
         if self._own is None:
             self._st.append(st)
             self._db.append(db)
@@ -215,8 +214,8 @@ class CallerBaseline:
 
     def spread_margin(self, name: str, start: float) -> float:
         """How much further a cue must rise for this caller than the ramp's
-        ``start`` says: the caller's own calm phrase-to-phrase spread (root
-        mean square around its mean, ``spread_k`` times) where it lies
+        ``start`` says: the caller's own calm phrase-to-phrase spread
+        (standard deviation, ``spread_k`` times) where it lies
         beyond the start, counted once ``spread_after_windows`` calm
         measurements were learnt and as far as more were
         (``spread_prior_windows`` more weigh half). A long call by a lively
@@ -224,14 +223,14 @@ class CallerBaseline:
         call keeps the ramps as fitted."""
         if name not in self._spreads:
             self._spreads[name] = self._spread(name)
-        rms, count = self._spreads[name]
+        spread, count = self._spreads[name]
         beyond = max(0, count - self.config.spread_after_windows)
         known = beyond / (beyond + self.config.spread_prior_windows) if beyond else 0.0
-        return known * max(0.0, self.config.spread_k * rms - start)
+        return known * max(0.0, self.config.spread_k * spread - start)
 
     def _spread(self, name: str) -> tuple[float, int]:
-        """Root mean square spread of the caller's calm measurements around
-        their own mean (rate as a fraction of it), and how many there are."""
+        """Standard deviation of the caller's calm measurements (rate as a
+        fraction of their mean), and how many there are."""
         v = np.array([x for w in self._calm_windows if (x := w.get(name)) is not None])
         if v.size < 2:
             return 0.0, int(v.size)
