@@ -38,9 +38,14 @@ class FrameJoiner:
         return True
 
     def joined(self, chunks: list[ev.AudioChunk]) -> list[ev.AudioChunk]:
+        """The chunks joined; never across a gap (a chunk that does not start
+        where the one before it ended), so the analyser still sees the gap."""
         out: list[ev.AudioChunk] = []
         run: list[ev.AudioChunk] = []
         for chunk in chunks:
+            if run and chunk.start_sample != run[-1].start_sample + run[-1].n_samples:
+                out.append(_join(run))
+                run = []
             run.append(chunk)
             if self.counted(chunk):
                 out.append(_join(run))

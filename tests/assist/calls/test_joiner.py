@@ -71,3 +71,13 @@ def test_a_joined_chunk_ends_where_the_analysis_runs():
     assert [c.start_sample for c in chunks] == [0, batch]
     more = joiner.joined(framer.push(bytes(2 * batch)))  # the next run ends half-way in
     assert [c.n_samples for c in more] == [batch // 2, batch // 2]
+
+
+def test_chunks_are_never_joined_across_a_gap():
+    rate_hz = 8000
+    step = rate_hz // 50
+    joiner = FrameJoiner(analysis_batch_samples(rate_hz))
+    starts = [0, step, 2 * step, 10 * step, 11 * step]  # a 7-chunk hole after the third
+    chunks = [ev.AudioChunk("c1", ROLE, rate_hz, bytes(2 * step), s) for s in starts]
+    joined = joiner.joined(chunks)
+    assert [(c.start_sample, c.n_samples) for c in joined] == [(0, 3 * step), (10 * step, 2 * step)]
