@@ -96,6 +96,7 @@ class _Silent:
 
 class _NoSpeechEngine:
     language = "en"
+    vocabulary_words: int | None = None
 
     def recognizer(self, rate_hz: int, phrases: object = None) -> _Silent:
         return _Silent()

@@ -92,7 +92,7 @@ class CallerBaseline:
             )
         )
 
-    def offer_window(self, t_s: float, window: CueValues, spread: bool = True) -> None:
+    def offer_window(self, t_s: float, window: CueValues, spread: bool) -> None:
         """Window-level cues (pitch range, rate) measured at ``t_s``, learnt
         likewise; ``spread``: whether the window may count in the caller's
         calm spread."""

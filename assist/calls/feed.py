@@ -169,8 +169,7 @@ class CallFeed:
         self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[None] | None = None
         self._unheard: list[ev.AudioChunk] = []  # fed, not yet given to the pipeline
-        # Engines made for tests may not say how many words they know.
-        pipeline.anger.hear_recogniser(getattr(engine, "vocabulary_words", None))
+        pipeline.anger.hear_recogniser(engine.vocabulary_words)
         if resume is None or not resume.started:
             self.emit(pipeline.start())
 

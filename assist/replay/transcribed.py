@@ -57,6 +57,8 @@ class TranscriptEngine:
     """A "speech engine" whose recognisers read a known transcript: the feed
     loop asks for one per channel, in the order the channels' audio starts."""
 
+    vocabulary_words: int | None = None  # whatever recognised the words: not known here
+
     def __init__(
         self, transcript: RecordedTranscript, language: str, roles: Sequence[ev.ChannelRole]
     ) -> None:

@@ -131,6 +131,9 @@ def as_float_16k(samples: np.ndarray, rate_hz: int) -> np.ndarray:
 class WhisperEngine:
     """``language`` "" means: detect it on each stretch of audio."""
 
+    # No word list: its finals' word probabilities say how well it understood.
+    vocabulary_words: int | None = None
+
     def __init__(
         self,
         model: str | Path,
