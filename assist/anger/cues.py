@@ -27,6 +27,7 @@ import numpy as np
 
 from .config import CueConfig, ProsodyConfig
 from .prosody import Block
+from .smallstats import median, median_sorted, percentile_sorted
 
 CUES = ("pitch", "pitch_range", "loudness", "brightness", "rate", "voice_quality")
 _REF_HZ = 100.0  # semitones are counted from this
@@ -134,22 +135,24 @@ class VoiceWindow:
 
     def _cues(self, sl: slice) -> CueValues:
         voiced = self._voiced[sl]
-        st = self._st[sl][voiced]
-        p50 = float(np.median(st))
+        st = sorted(self._st[sl][voiced].tolist())
+        p50 = median_sorted(st)
         # Range without stray octave jumps (a real excursion this far from the
         # median within a second of voiced speech is rare; tracker errors are not).
-        core = st[np.abs(st - p50) < _RANGE_OUTLIER_ST]
-        p10, p90 = np.percentile(core, (10, 90)) if core.size else (p50, p50)
+        core = [v for v in st if abs(v - p50) < _RANGE_OUTLIER_ST]
+        p10, p90 = (
+            (p50, p50) if not core else (percentile_sorted(core, 10), percentile_sorted(core, 90))
+        )
         return CueValues(
             pitch=p50,
             pitch_range=float(p90 - p10),
-            loudness=float(np.median(self._db[sl][voiced])),
+            loudness=median(self._db[sl][voiced].tolist()),
             brightness=float(
                 10.0 * np.log10((self._hi[sl].sum() + 1e-9) / (self._lo[sl].sum() + 1e-9))
             ),
             rate=self.rate_sps,
-            voice_quality=float(np.median(self._cpp[sl][voiced])),
-            voiced_s=st.size * self.hop_s,
+            voice_quality=median(self._cpp[sl][voiced].tolist()),
+            voiced_s=len(st) * self.hop_s,
         )
 
 

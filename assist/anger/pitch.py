@@ -19,6 +19,8 @@ import numpy as np
 
 from ivr.audio.resample import Resampler
 
+from .smallstats import median
+
 ANALYSIS_RATE_HZ = 8000
 _STRAY_RATIO = 1.6
 _STRAY_APERIODICITY = 0.15
@@ -91,7 +93,8 @@ class YinAnalyzer:
         spec_all = np.fft.rfft(x, self._nfft, axis=1)
         spec_win = np.fft.rfft(x[:, :w], self._nfft, axis=1)
         r = np.fft.irfft(np.conj(spec_win) * spec_all, self._nfft, axis=1)[:, : lmax + 1]
-        sq = np.concatenate((np.zeros((x.shape[0], 1)), np.cumsum(x * x, axis=1)), axis=1)
+        sq = np.zeros((x.shape[0], x.shape[1] + 1))
+        np.cumsum(x * x, axis=1, out=sq[:, 1:])
         e0 = sq[:, w]
         e_lag = sq[:, w : w + lmax + 1] - sq[:, : lmax + 1]
         d = np.maximum(e0[:, None] + e_lag - 2.0 * r, 0.0)
@@ -142,11 +145,8 @@ class YinAnalyzer:
         if not voiced.any():
             return f0
         history = self._history
-        ref = (
-            float(np.median(np.concatenate((history, f0[voiced]))))
-            if history.size
-            else float(np.median(f0[voiced]))
-        )
+        heard = f0[voiced]
+        ref = median(history.tolist() + heard.tolist())
         out = f0.copy()
         ratio = ref / np.where(voiced, f0, ref)
         far = voiced & (np.abs(np.log2(ratio)) > 0.55)
@@ -172,7 +172,7 @@ class YinAnalyzer:
         out[stray] = np.nan
         # The history keeps the raw values, so a real change of register moves
         # the reference within a fraction of a second instead of being "repaired".
-        self._history = np.concatenate((history, f0[voiced]))[-_HISTORY_FRAMES:]
+        self._history = np.concatenate((history, heard))[-_HISTORY_FRAMES:]
         return out
 
 
@@ -190,7 +190,7 @@ def _clean_runs(f0: np.ndarray, min_run: int = 3, max_dev_oct: float = 0.6) -> n
             out[start:stop] = np.nan
         elif stop - start >= 4:
             run = out[start:stop]
-            dev = np.abs(np.log2(run / np.median(run)))
+            dev = np.abs(np.log2(run / median(run.tolist())))
             run[dev > max_dev_oct] = np.nan
     return out
 

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pitch import ANALYSIS_RATE_HZ, FrameBuffer, PitchSettings, YinAnalyzer, downsampler
+from .pitch import (
+    ANALYSIS_RATE_HZ,
+    FrameBuffer,
+    PitchSettings,
+    YinAnalyzer,
+    downsampler,
+)
+from .smallstats import median
 
 BLOCK_FRAMES = 10  # frames per block (one ProsodyFrame per block: 100 ms)
 BATCH_FRAMES = 40  # frames analysed together (0.4 s: fewer, larger numpy calls). Fixed,
@@ -79,19 +86,9 @@ class Block:
     nuclei: int  # syllable nuclei confirmed in this block
     end_s: float  # audio time up to which this block reports
     rate_sps: float | None  # syllables per second of speech over the last seconds
-
-    @property
-    def voiced(self) -> np.ndarray:
-        return ~np.isnan(self.f0_hz)
-
-    @property
-    def loudness_db(self) -> float:
-        return float(10.0 * np.log10(np.mean(10.0 ** (self.power_db / 10.0)) + 1e-12))
-
-    @property
-    def block_f0_hz(self) -> float | None:
-        voiced = self.f0_hz[self.voiced]
-        return float(np.median(voiced)) if voiced.size >= 3 else None
+    voiced: np.ndarray  # bool: ``f0_hz`` is a number
+    loudness_db: float  # power of the block's mean square, dBFS
+    block_f0_hz: float | None  # median F0 of the voiced frames (three at least)
 
 
 class ChannelAnalyzer:
@@ -122,6 +119,8 @@ class ChannelAnalyzer:
         self._peak_ok = False
         self._valley_db = 1e9
         self._rate_hist: deque[tuple[int, int]] = deque(maxlen=_RATE_WINDOW_BLOCKS)
+        self._rate_active = 0  # sums over ``_rate_hist``: active frames ...
+        self._rate_nuclei = 0  # ... and nuclei
 
     def feed(self, samples: np.ndarray, start_sample: int) -> list[Block]:
         """Add one chunk (int16 samples at ``rate_hz``) starting at ``start_sample``."""
@@ -220,28 +219,38 @@ class ChannelAnalyzer:
         self._since_voiced_s = float(since[-1])
         # Syllable nuclei: a sequential peak picker (cheap per frame).
         eligible = (voiced & (power_db > floor + _NUCLEUS_ABOVE_FLOOR_DB)).tolist()
-        step = self._nucleus_step
-        nucleus = np.fromiter(
-            (step(v, e) for v, e in zip(syl_db.tolist(), eligible, strict=True)), bool, n
-        )
+        nucleus = self._nuclei(syl_db.tolist(), eligible)
 
+        # Per block, from whole-batch arrays: a block's arrays are views of them.
+        nb = n // BLOCK_FRAMES
+        times_s = np.arange(first, first + n) * self.hop_s + self._centre_s
+        f0_voiced = np.where(voiced, f0_hz, np.nan)
+        f0_list = f0_voiced.tolist()
+        loudness = 10.0 * np.log10(
+            np.mean((10.0 ** (power_db / 10.0)).reshape(nb, BLOCK_FRAMES), axis=1) + 1e-12
+        )
+        active_counts = active.reshape(nb, BLOCK_FRAMES).sum(axis=1).tolist()
+        hist = self._rate_hist
         blocks: list[Block] = []
-        for b in range(0, n, BLOCK_FRAMES):
+        for i, b in enumerate(range(0, n, BLOCK_FRAMES)):
             part = slice(b, b + BLOCK_FRAMES)
-            nuclei = int(nucleus[part].sum())
-            self._rate_hist.append((int(active[part].sum()), nuclei))
-            active_s = sum(a for a, _ in self._rate_hist) * self.hop_s
-            rate = (
-                sum(k for _, k in self._rate_hist) / active_s
-                if active_s >= _RATE_MIN_ACTIVE_S
-                else None
-            )
+            nuclei = sum(nucleus[part])
+            if len(hist) == hist.maxlen:
+                gone_active, gone_nuclei = hist[0]
+                self._rate_active -= gone_active
+                self._rate_nuclei -= gone_nuclei
+            hist.append((active_counts[i], nuclei))
+            self._rate_active += active_counts[i]
+            self._rate_nuclei += nuclei
+            active_s = self._rate_active * self.hop_s
+            rate = self._rate_nuclei / active_s if active_s >= _RATE_MIN_ACTIVE_S else None
+            f0_block = [f for f in f0_list[part] if f == f]  # NaN is not equal to itself
             index = first + b
             blocks.append(
                 Block(
                     first_index=index,
-                    times_s=np.arange(index, index + BLOCK_FRAMES) * self.hop_s + self._centre_s,
-                    f0_hz=np.where(voiced[part], f0_hz[part], np.nan),
+                    times_s=times_s[part],
+                    f0_hz=f0_voiced[part],
                     power_db=power_db[part],
                     low_energy=bands[part, 0],
                     high_energy=bands[part, 1],
@@ -251,22 +260,34 @@ class ChannelAnalyzer:
                     nuclei=nuclei,
                     end_s=float((index + BLOCK_FRAMES) * self.hop_s),
                     rate_sps=rate,
+                    voiced=voiced[part],
+                    loudness_db=float(loudness[i]),
+                    block_f0_hz=median(f0_block) if len(f0_block) >= 3 else None,
                 )
             )
         return blocks
 
-    def _nucleus_step(self, level_db: float, eligible: bool) -> bool:
-        """Hysteresis peak picking on the syllable-band level: a peak counts when
-        it was voiced and loud enough and the level then fell by the dip."""
-        v = level_db
-        if self._rising:
-            if v > self._peak_db:
-                self._peak_db, self._peak_ok = v, eligible
-            elif v < self._peak_db - _NUCLEUS_DIP_DB:
-                self._rising, self._valley_db = False, v
-                return self._peak_ok
-        elif v < self._valley_db:
-            self._valley_db = v
-        elif v > self._valley_db + _NUCLEUS_DIP_DB:
-            self._rising, self._peak_db, self._peak_ok = True, v, eligible
-        return False
+    def _nuclei(self, levels_db: list[float], eligible: list[bool]) -> list[bool]:
+        """Hysteresis peak picking on the syllable-band level, frame by frame:
+        a peak counts when it was voiced and loud enough and the level then
+        fell by the dip. One loop over plain floats (the state is carried
+        from batch to batch)."""
+        rising, peak_db, peak_ok, valley_db = (
+            self._rising, self._peak_db, self._peak_ok, self._valley_db
+        )  # fmt: skip
+        out = [False] * len(levels_db)
+        for i, v in enumerate(levels_db):
+            if rising:
+                if v > peak_db:
+                    peak_db, peak_ok = v, eligible[i]
+                elif v < peak_db - _NUCLEUS_DIP_DB:
+                    rising, valley_db = False, v
+                    out[i] = peak_ok
+            elif v < valley_db:
+                valley_db = v
+            elif v > valley_db + _NUCLEUS_DIP_DB:
+                rising, peak_db, peak_ok = True, v, eligible[i]
+        self._rising, self._peak_db, self._peak_ok, self._valley_db = (
+            rising, peak_db, peak_ok, valley_db
+        )  # fmt: skip
+        return out
