@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from assist.calls.joiner import Failed, FrameJoiner, heard_then, nothing
+from assist.calls.joiner import AudioTap, Failed, FrameJoiner, heard_then, nothing
 from assist.pipeline import CallPipeline, analysis_batch_samples
 from assist.store.base import ResumePoint
 from ivr import events as ev
@@ -127,6 +127,11 @@ class FeedChannel:
         """Close the current utterance (its final result); the stream goes on."""
         return await self.feed._ask(lambda reply: _Cut(self.role, reply, close=True))
 
+    def tap(self, tap: AudioTap) -> None:
+        """Let ``tap`` hear this channel's audio from now on, in the worker
+        that gives it to the pipeline (never on the event loop)."""
+        self.feed._taps[self.role] = tap
+
     def listen_for(self, phrases: Sequence[str] | None) -> None:
         """Recognise only ``phrases`` (None: the whole vocabulary) from the audio
         fed next on; the utterance in progress is closed first."""
@@ -169,6 +174,7 @@ class CallFeed:
         self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[None] | None = None
         self._unheard: list[ev.AudioChunk] = []  # fed, not yet given to the pipeline
+        self._taps: dict[ev.ChannelRole, AudioTap] = {}
         pipeline.anger.hear_recogniser(engine.vocabulary_words)
         if resume is None or not resume.started:
             self.emit(pipeline.start())
@@ -317,12 +323,14 @@ class CallFeed:
         waits for it, so nothing else touches the pipeline meanwhile."""
         chunks, self._unheard = self._joined(self._unheard), []
         if self.inline:
-            events, result = heard_then(self.pipeline, chunks, fn, args)
+            events, found, result = heard_then(self.pipeline, chunks, fn, args, self._taps)
         else:
             loop = asyncio.get_running_loop()
-            events, result = await loop.run_in_executor(
-                self.executor, heard_then, self.pipeline, chunks, fn, args
+            events, found, result = await loop.run_in_executor(
+                self.executor, heard_then, self.pipeline, chunks, fn, args, self._taps
             )
+        for tap, heard in found:
+            tap.found(heard)
         self.emit(events)
         if isinstance(result, Failed):
             raise result.error

@@ -6,12 +6,13 @@ each one pass through the pipeline. The anger core only analyses once 0.4 s
 have come in, so the chunks between two analyses can go through as one:
 same events, a tenth of the passes (:class:`FrameJoiner`). The passes run in
 the recognition pool's worker, right before the batch is decoded
-(:func:`heard_then`).
+(:func:`heard_then`), and so does whatever else hears the audio
+(:class:`AudioTap`: the IVR's keypad-tone detector).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,15 +72,35 @@ class Failed:
 def nothing() -> None: ...
 
 
+@dataclass(frozen=True)
+class AudioTap:
+    """Besides the pipeline, something that hears a channel's audio in the
+    worker (the IVR's keypad-tone detector): ``hear`` runs there, chunk by
+    chunk in order; what it finds is handed to ``found`` on the event loop,
+    before the events of the same trip are published."""
+
+    hear: Callable[[ev.AudioChunk], list[Any]]
+    found: Callable[[list[Any]], None]
+
+
 def heard_then(
-    pipeline: CallPipeline, chunks: list[ev.AudioChunk], fn: Callable[..., Any], args: tuple
-) -> tuple[list[ev.Event], Any]:
-    """In the executor: the pipeline's events for ``chunks``, then what
-    ``fn(*args)`` returned (or raised: the events are published either way)."""
+    pipeline: CallPipeline,
+    chunks: list[ev.AudioChunk],
+    fn: Callable[..., Any],
+    args: tuple,
+    taps: Mapping[ev.ChannelRole, AudioTap] | None = None,
+) -> tuple[list[ev.Event], list[tuple[AudioTap, list[Any]]], Any]:
+    """In the executor: the pipeline's events for ``chunks`` and what the
+    channels' ``taps`` found in them, then what ``fn(*args)`` returned (or
+    raised: the events are published either way)."""
     events: list[ev.Event] = []
+    found: list[tuple[AudioTap, list[Any]]] = []
     try:
         for chunk in chunks:
+            tap = taps.get(chunk.role) if taps else None
+            if tap is not None and (heard := tap.hear(chunk)):
+                found.append((tap, heard))
             events += pipeline.on_audio(chunk)
-        return events, fn(*args)
+        return events, found, fn(*args)
     except Exception as exc:
-        return events, Failed(exc)
+        return events, found, Failed(exc)

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 
 from assist.anger import load_anger_config, trusting_words
 from assist.calls.feed import CallFeed, Publish
+from assist.calls.joiner import AudioTap
 from assist.calls.runner import CallRunner
 from assist.pipeline import CallPipeline
 from ivr import events as ev
 from ivr.asr.base import SpeechEngine
-from ivr.dtmf.detector import DtmfDetector
+from ivr.dtmf.detector import DtmfDetector, DtmfDigit
 from ivr.menu.commands import Hangup, Listen, Play, StopPlayback, Transfer
 from ivr.menu.model import Menu
 from ivr.menu.session import IvrSession
@@ -89,7 +90,10 @@ class IvrCall:
         if runner is not None:
             runner.adopt(self.live)
         self.customer = self.live.channel(ev.ChannelRole.CUSTOMER, self.info.rate_hz)
+        # Keys are found in the caller's audio in the recognition worker, with
+        # the anger core's analysis: none of it runs on the event loop.
         self.dtmf = DtmfDetector(self.info.rate_hz)
+        self.customer.tap(AudioTap(self._hear_keys, self._on_keys))
         self.audio_s = 0.0
         self.transfer: Transfer | None = None
         self._listening: tuple[str, ...] | None = None
@@ -124,11 +128,18 @@ class IvrCall:
         if event.role is not ev.ChannelRole.CUSTOMER:
             self.live.channel(event.role, self.info.rate_hz).feed_pcm(event.pcm)
             return
-        for key in self.dtmf.feed(event.pcm):
-            self._on_key(key.digit, key.end_s)
         self.customer.feed_pcm(event.pcm)
         self.audio_s += len(event.pcm) / (2 * self.info.rate_hz)
         self._apply(self.session.on_time(self.audio_s))
+
+    def _hear_keys(self, chunk: ev.AudioChunk) -> list[DtmfDigit]:
+        """In the recognition worker: the key presses this chunk completes."""
+        return self.dtmf.feed(chunk.pcm)
+
+    def _on_keys(self, keys: list[DtmfDigit]) -> None:
+        for key in keys:
+            if not self.session.finished:
+                self._on_key(key.digit, key.end_s)
 
     def _on_key(self, digit: str, at_s: float) -> None:
         last = self._last_key
