@@ -32,6 +32,8 @@ from .detect import Lead, Span, complete, find_spans
 from .numbers import clean
 from .text import Secrets, placeholder, redact_text
 
+_TEXTS_KEPT = 256
+
 
 class CallRedactor:
     def __init__(self, config: RedactionConfig, lang: str) -> None:
@@ -41,6 +43,9 @@ class CallRedactor:
         self._lead: dict[ev.ChannelRole, tuple[Lead, float]] = {}
         self._spans: dict[ev.ChannelRole, list[tuple[float, float]]] = {}
         self.secrets = Secrets()
+        # Free text already redacted while the secrets stayed the same: anger
+        # reasons and suggestions repeat from update to update.
+        self._texts: dict[str, str] = {}
 
     @property
     def spans_s(self) -> list[tuple[float, float]]:
@@ -72,7 +77,15 @@ class CallRedactor:
 
     def text(self, text: str) -> str:
         """Free text of this call with its PII hidden (see :mod:`.text`)."""
-        return redact_text(self.config, text, self.secrets) if self.config.enabled else text
+        if not self.config.enabled:
+            return text
+        done = self._texts.get(text)
+        if done is None:
+            done = redact_text(self.config, text, self.secrets)
+            if len(self._texts) >= _TEXTS_KEPT:
+                self._texts.clear()
+            self._texts[text] = done
+        return done
 
     # ------------------------------------------------------------------ inside
 
@@ -160,6 +173,7 @@ class CallRedactor:
         return (*out, *words[at:])
 
     def _keep_secret(self, span: Span, tokens: list[str]) -> None:
+        self._texts.clear()  # a text redacted before may now hide more
         if span.kind == "email":
             email = self.config.email
             links = (email.at | email.dot | email.joiners) if email else frozenset()

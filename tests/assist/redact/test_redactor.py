@@ -289,3 +289,19 @@ def test_a_piece_of_a_number_after_a_cue_word_and_a_partials_unsteady_end(config
     )
     keep = final("my contract is seven seven one to")  # a final's end is steady: three digits stay
     assert english.redact(keep).text == "my contract is seven seven one to"
+
+
+def test_a_text_seen_before_a_number_was_hidden_loses_it_afterwards(config):
+    """Free text is remembered once redacted, but only while the call's
+    secrets stay the same: the same reason after a card number was hidden
+    hides its fragment."""
+    redactor = CallRedactor(config, "ru")
+    reason = ev.AngerReason(
+        "keyword:repeat", "ключевые слова: «девять один четыре»", 0.3, "девять один четыре"
+    )
+    update = ev.AngerUpdate("c1", 1.0, 0.4, ev.AngerLevel.TENSE, ev.Trend.RISING, (reason,))
+    assert redactor.redact(update) is update  # nothing hidden in this call yet
+    assert redactor.redact(update) is update  # ... and remembered so
+    redactor.redact(final(f"карта {CARD_OK}"))
+    out = redactor.redact(update)
+    assert out.reasons[0].text == "ключевые слова: «[card]»" and out.reasons[0].words == "[card]"
