@@ -36,6 +36,11 @@ from ivr.telephony.line import Line, LineAudio, LineDtmf, LineHangup
 
 # A key reported by the protocol and also heard in the audio is one press.
 SAME_KEY_WINDOW_S = 0.3
+# The caller's audio goes to the worker (recogniser, anger core, keypad-tone
+# detector) every 0.1 s, not every 0.2 s as on an agent's call: a key or a
+# word is acted on sooner (keys about 70 ms after the release wait instead of
+# 160, words a tenth of a second sooner) for about the same CPU per call.
+IVR_BATCH_S = 0.1
 
 OnTransfer = Callable[[str, Transfer], None]  # call id, transfer
 
@@ -85,7 +90,7 @@ class IvrCall:
             source=f"ivr:{self.info.protocol}",
             anger_config=trusting_words(load_anger_config()),
         )
-        self.live = CallFeed(self.pipeline, engine, self._tap, executor)
+        self.live = CallFeed(self.pipeline, engine, self._tap, executor, batch_s=IVR_BATCH_S)
         self.runner = runner
         if runner is not None:
             runner.adopt(self.live)
