@@ -110,6 +110,16 @@ def _launch(folder: Path, args: list[str]) -> None:
 # ---------------------------------------------------------------- the report
 
 
+def loop_and_pool_s(
+    before: dict[int, float], after: dict[int, float], pid: int
+) -> tuple[float, float]:
+    """CPU seconds between two :func:`thread_cpu_s` readings: (the main
+    thread, which runs the event loop; all other threads)."""
+    spent = {tid: cpu - before.get(tid, 0.0) for tid, cpu in after.items()}
+    main_s = spent.pop(pid, 0.0)
+    return main_s, sum(spent.values())
+
+
 def thread_cpu_s(pid: int) -> dict[int, float]:
     """CPU seconds so far of each thread of a process."""
     tick_s = 1.0 / os.sysconf("SC_CLK_TCK")

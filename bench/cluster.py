@@ -23,8 +23,13 @@ The machine has 2 cores shared with other work: figures are for this box at
 that moment; the ratios (node against bare vosk, n nodes against one) are
 what carries over. Bounded: each step streams ``--step-s`` seconds.
 
+With ``--ivr`` (or ``--part ivr`` alone), an IVR node is measured the same
+way at the same Ks (``bench._cluster_ivr``: AudioSocket callers walking
+the menu; its answers are its reactions to keys and words) and the two
+nodes' largest K and CPU per call are printed side by side.
+
     python -m bench.cluster [--ks 8 16 32 48 64] [--step-s 12] [--profile 16]
-                            [--nodes 1 2 3] [--part 1|2|both]
+                            [--nodes 1 2 3] [--part 1|2|ivr|both] [--ivr]
 """
 
 from __future__ import annotations
@@ -35,12 +40,13 @@ import os
 import signal
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from audio_fixtures import ensure_fixtures
 from bench import _cluster_baseline as baseline
 from bench._cluster_load import Node, p95, stream_call
-from bench._cluster_profile import report, thread_cpu_s
+from bench._cluster_profile import loop_and_pool_s, report, thread_cpu_s
 from ivr.sources import read_audio
 
 TARGET_P95_S = 0.3
@@ -65,16 +71,16 @@ async def load_step(urls: list[str], k: int, step_s: float, tag: str) -> tuple[f
     return p95(latencies), len(latencies), sum(1 for r in results if r.error)
 
 
-def _loop_and_pool_s(
-    before: dict[int, float], after: dict[int, float], pid: int
-) -> tuple[float, float]:
-    """CPU seconds between two readings: (the main thread, all other threads)."""
-    spent = {tid: cpu - before.get(tid, 0.0) for tid, cpu in after.items()}
-    main_s = spent.pop(pid, 0.0)
-    return main_s, sum(spent.values())
+@dataclass(frozen=True)
+class Capacity:
+    """A node's line in the side-by-side summary."""
+
+    best_k: int
+    core_per_call: float  # at the largest K on target (else the first K)
+    cpu_per_audio_s: float
 
 
-async def part1(args: argparse.Namespace) -> None:
+async def part1(args: argparse.Namespace) -> Capacity:
     pcms = [_customer_pcm(c) for c in CALLS]
     print("baselines in this process, on the callers' 8 kHz audio ...", flush=True)
     vosk_hot, anger_hot = baseline.hot(pcms)
@@ -85,7 +91,7 @@ async def part1(args: argparse.Namespace) -> None:
     print(f"  anger core alone      {anger_hot.per_audio_s:.4f}   {anger_paced.per_audio_s:.4f}")
     node = Node("solo").start()
     await node.ready()
-    best = 0
+    best, summary = 0, None
     print(
         f"\nnode at real-time pace; non-recog = node - bare vosk paced ({bare:.4f}); "
         "loop = the event-loop thread, pool = the recognition threads (CPU-s per audio-s)"
@@ -97,13 +103,15 @@ async def part1(args: argparse.Namespace) -> None:
             threads0, t0 = thread_cpu_s(node.proc.pid), time.monotonic()
             p95_s, answers, failed = await load_step([node.url], k, args.step_s, f"k{k}")
             wall = time.monotonic() - t0
-            loop_s, pool_s = _loop_and_pool_s(threads0, thread_cpu_s(node.proc.pid), node.proc.pid)
+            loop_s, pool_s = loop_and_pool_s(threads0, thread_cpu_s(node.proc.pid), node.proc.pid)
             cpu, audio_s = loop_s + pool_s, k * args.step_s
             non_recog = cpu / audio_s - bare
             print(f"{k:>4} {p95_s * 1000:>7.0f} {answers:>8} {failed:>6} {cpu / wall:>6.2f} "
                   f"{100 * cpu / wall / k:>9.1f}% {cpu / audio_s:>7.4f} {loop_s / audio_s:>7.4f} "
                   f"{pool_s / audio_s:>7.4f} {non_recog:>9.4f} {non_recog / bare:>7.2f}",
                   flush=True)  # fmt: skip
+            if summary is None or (p95_s < TARGET_P95_S and not failed):
+                summary = Capacity(0, cpu / wall / k, cpu / audio_s)
             if p95_s < TARGET_P95_S and not failed:
                 best = k
             else:
@@ -114,6 +122,28 @@ async def part1(args: argparse.Namespace) -> None:
           f"(goal for the non-recognition part: <= 0.005 CPU-s per audio second)")  # fmt: skip
     if args.profile:
         await profile(args.profile, args.step_s)
+    assert summary is not None
+    return Capacity(best, summary.core_per_call, summary.cpu_per_audio_s)
+
+
+def ivr_part(args: argparse.Namespace) -> Capacity:
+    """An IVR node at the same Ks (``bench._cluster_ivr``)."""
+    from bench._cluster_ivr import ivr_node
+
+    steps = ivr_node(args.ks)
+    ok = [s for s in steps if s.ok]
+    at = ok[-1] if ok else steps[0]
+    return Capacity(ok[-1].k if ok else 0, at.core_per_call, at.cpu_s / at.audio_s)
+
+
+def side_by_side(assist: Capacity, ivr: Capacity) -> None:
+    print(f"\n{'node':<8} {'largest K (p95 < 300 ms)':>25} {'%core per call':>15} "
+          f"{'CPU-s per audio-s':>18}")  # fmt: skip
+    for name, c in (("assist", assist), ("IVR", ivr)):
+        print(f"{name:<8} {c.best_k:>25} {100 * c.core_per_call:>14.1f}% "
+              f"{c.cpu_per_audio_s:>18.4f}")  # fmt: skip
+    print("(%core per call and CPU at the largest K on target; an IVR call is mostly prompts "
+          "and silence, an assist caller talks all the time)")  # fmt: skip
 
 
 async def profile(k: int, step_s: float) -> None:
@@ -128,7 +158,7 @@ async def profile(k: int, step_s: float) -> None:
             os.kill(pid, signal.SIGUSR1)
             threads0 = thread_cpu_s(pid)
             await load_step([node.url], k, step_s, "prof")
-            loop_s, pool_s = _loop_and_pool_s(threads0, thread_cpu_s(pid), pid)
+            loop_s, pool_s = loop_and_pool_s(threads0, thread_cpu_s(pid), pid)
             os.kill(pid, signal.SIGUSR2)
         finally:
             node.stop()
@@ -142,10 +172,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--step-s", type=float, default=12.0, help="seconds streamed per step")
     parser.add_argument("--profile", type=int, default=0, metavar="K", help="profile at K calls")
     parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--part", choices=("1", "2", "both"), default="both")
+    parser.add_argument("--part", choices=("1", "2", "ivr", "both"), default="both")
+    parser.add_argument(
+        "--ivr", action="store_true", help="with part 1: an IVR node too, side by side"
+    )
     args = parser.parse_args(argv if argv is not None else [])
+    if args.part == "ivr":
+        ivr_part(args)
     if args.part in ("1", "both"):
-        asyncio.run(part1(args))
+        assist = asyncio.run(part1(args))
+        if args.ivr:
+            side_by_side(assist, ivr_part(args))
     if args.part in ("2", "both"):
         from bench._cluster_broker import part2
 

@@ -448,7 +448,7 @@ def ivr_process(model: Path, lang: str, folder: Path) -> Iterator[tuple[int, int
         while True:
             text = out.read_text(errors="replace")
             hub = re.search(r"hub on http://127\.0\.0\.1:(\d+)", text)
-            sock = re.search(r"AudioSocket on 127\.0\.0\.1:(\d+)", text)
+            sock = re.search(r"IVR menu .*: AudioSocket on 127\.0\.0\.1:(\d+)", text)
             if hub and sock:
                 break
             if proc.poll() is not None or time.monotonic() > deadline:
