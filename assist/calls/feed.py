@@ -119,8 +119,13 @@ class FeedChannel:
 
     async def recognise(self, pcm: bytes) -> AsrResult:
         """One client message (vosk-protocol ingest): its audio is one batch;
-        the recogniser's answer for it."""
-        self.feed_pcm(pcm)
+        the recogniser's answer for it. Its whole frames travel as one chunk
+        (the joiner cuts it where the anger core's analysis runs)."""
+        state = self._state
+        whole = state.batch_bytes is None  # else batches are cut frame by frame
+        chunks = state.framer.push_run(pcm) if whole else state.framer.push(pcm)
+        if chunks:
+            self.feed._put(_Chunks(tuple(chunks)))
         return await self.feed._ask(lambda reply: _Cut(self.role, reply))
 
     async def end_utterance(self) -> AsrResult:
@@ -205,7 +210,7 @@ class CallFeed:
             self.engine.recognizer(rate_hz, phrases),
             int(self.batch_s * rate_hz) * 2 if batches else None,
             framer,
-            FrameJoiner(analysis_batch_samples(rate_hz)),
+            FrameJoiner(analysis_batch_samples(rate_hz), framer.frame_samples),
             fed_s=self.start_s,
             offset_s=self.start_s,
         )

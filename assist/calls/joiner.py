@@ -24,10 +24,13 @@ class FrameJoiner:
     """Joins a channel's consecutive 20 ms chunks into as few as give the
     pipeline the same events: a joined chunk ends wherever the anger core's
     analysis would run had it been fed 20 ms at a time (see
-    :func:`~assist.pipeline.analysis_batch_samples`)."""
+    :func:`~assist.pipeline.analysis_batch_samples`). A chunk of several
+    frames (``frame_samples`` each, :meth:`~ivr.audio.frames.Framer.push_run`)
+    counts frame by frame: it is cut where that happens."""
 
-    def __init__(self, analysis_batch: int) -> None:
+    def __init__(self, analysis_batch: int, frame_samples: int | None = None) -> None:
         self.analysis_batch = analysis_batch
+        self.frame_samples = frame_samples
         self.unanalysed = 0  # samples given to the pipeline since its analysis last ran
 
     def counted(self, chunk: ev.AudioChunk) -> bool:
@@ -47,13 +50,39 @@ class FrameJoiner:
             if run and chunk.start_sample != run[-1].start_sample + run[-1].n_samples:
                 out.append(_join(run))
                 run = []
-            run.append(chunk)
-            if self.counted(chunk):
-                out.append(_join(run))
-                run = []
+            for piece in self._pieces(chunk):
+                run.append(piece)
+                if self.counted(piece):
+                    out.append(_join(run))
+                    run = []
         if run:
             out.append(_join(run))
         return out
+
+    def _pieces(self, chunk: ev.AudioChunk) -> list[ev.AudioChunk]:
+        """A chunk of several frames cut after the frame that makes the
+        analysis run (every ``analysis_batch`` samples), as its frames would
+        have been one by one; a frame or less as it is."""
+        frame = self.frame_samples
+        n = chunk.n_samples
+        if frame is None or n <= frame:
+            return [chunk]
+        pieces: list[ev.AudioChunk] = []
+        at, unanalysed = 0, self.unanalysed
+        while at < n:
+            frames_to_run = -(-(self.analysis_batch - unanalysed) // frame)
+            take = min(frames_to_run * frame, n - at)
+            pieces.append(_part(chunk, at, take))
+            at += take
+            unanalysed = 0 if unanalysed + take >= self.analysis_batch else unanalysed + take
+        return pieces
+
+
+def _part(chunk: ev.AudioChunk, at: int, count: int) -> ev.AudioChunk:
+    if at == 0 and count == chunk.n_samples:
+        return chunk
+    pcm = chunk.pcm[2 * at : 2 * (at + count)]
+    return ev.AudioChunk(chunk.call_id, chunk.role, chunk.rate_hz, pcm, chunk.start_sample + at)
 
 
 def _join(run: list[ev.AudioChunk]) -> ev.AudioChunk:

@@ -188,6 +188,21 @@ class Framer:
         self._next_sample = sample
         return chunks
 
+    def push_run(self, pcm: bytes | bytearray | memoryview) -> list[AudioChunk]:
+        """Like :meth:`push`, but the whole frames now complete come as one
+        chunk (their bytes and start joined), for a consumer that would join
+        them anyway: one object instead of one per frame."""
+        buf = self._buf
+        buf += pcm
+        whole = len(buf) // self._frame_bytes * self._frame_bytes
+        if not whole:
+            return []
+        pcm16 = bytes(buf[:whole])
+        chunk = AudioChunk(self.call_id, self.role, self.rate_hz, pcm16, self._next_sample)
+        del buf[:whole]
+        self._next_sample += whole // 2
+        return [chunk]
+
     def flush(self, *, drop_odd_byte: bool = False) -> list[AudioChunk]:
         """Emit the remaining samples (shorter than a frame) as a last chunk.
 

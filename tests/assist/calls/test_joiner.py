@@ -32,14 +32,17 @@ def _messages(pcm: bytes, rate_hz: int, seed: int) -> list[bytes]:
     return out
 
 
-def _run(pcm: bytes, rate_hz: int, seed: int, joined: bool) -> tuple[list[ev.Event], int]:
-    """Every event of the call, and how many pipeline passes the audio took."""
+def _run(
+    pcm: bytes, rate_hz: int, seed: int, joined: bool, runs: bool = False
+) -> tuple[list[ev.Event], int]:
+    """Every event of the call, and how many pipeline passes the audio took
+    (``runs``: each message's whole frames come as one chunk)."""
     pipeline = CallPipeline.create("c1", "en")
     framer = Framer("c1", ROLE, rate_hz)
-    joiner = FrameJoiner(analysis_batch_samples(rate_hz))
+    joiner = FrameJoiner(analysis_batch_samples(rate_hz), framer.frame_samples)
     events, passes = pipeline.start(), 0
     for message in _messages(pcm, rate_hz, seed):
-        chunks = framer.push(message)
+        chunks = framer.push_run(message) if runs else framer.push(message)
         for chunk in joiner.joined(chunks) if joined else chunks:
             events += pipeline.on_audio(chunk)
             passes += 1
@@ -59,6 +62,28 @@ def test_joined_chunks_give_the_same_events_as_20_ms_chunks(name, seed):
     assert sum(isinstance(e, ev.ProsodyFrame) for e in framewise) > 50
     assert joined == framewise
     assert passes * 4 < frames  # the point of joining: far fewer passes
+    from_runs, run_passes = _run(pcm, rate_hz, seed, joined=True, runs=True)
+    assert from_runs == framewise
+    assert run_passes == passes
+
+
+def test_a_run_of_frames_is_cut_where_the_analysis_runs():
+    rate_hz = 8000
+    batch = analysis_batch_samples(rate_hz)
+    framer = Framer("c1", ROLE, rate_hz)
+    joiner = FrameJoiner(batch, framer.frame_samples)
+    (run,) = framer.push_run(bytes(2 * (2 * batch + batch // 2) + 3))  # 2.5 batches, odd tail
+    assert run.n_samples == 2 * batch + batch // 2
+    chunks = joiner.joined([run])
+    assert [(c.start_sample, c.n_samples) for c in chunks] == [
+        (0, batch),
+        (batch, batch),
+        (2 * batch, batch // 2),
+    ]
+    assert b"".join(c.pcm for c in chunks) == run.pcm
+    (more,) = framer.push_run(bytes(2 * batch - 3))  # with the held-back byte: whole frames
+    assert more.start_sample == 2 * batch + batch // 2
+    assert [c.n_samples for c in joiner.joined([more])] == [batch // 2, batch // 2]
 
 
 def test_a_joined_chunk_ends_where_the_analysis_runs():
