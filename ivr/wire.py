@@ -33,8 +33,8 @@ def to_dict(event: Any) -> dict[str, Any]:
     if type(event).__name__ not in _TYPES_BY_NAME:
         raise WireError(f"not an event type: {type(event).__name__}")
     out: dict[str, Any] = {"v": WIRE_VERSION, "type": type(event).__name__}
-    for f in dataclasses.fields(event):
-        out[f.name] = _plain(getattr(event, f.name))
+    for name in _field_names(type(event)):
+        out[name] = _plain(getattr(event, name))
     return out
 
 
@@ -65,11 +65,22 @@ def from_dict(data: Any) -> Any:
     return _build(cls, payload)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:  # most fields: a quick way out
+        return value
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, (tuple, list)):
