@@ -19,13 +19,14 @@ Printed, per set and pooled:
   each set should meet;
 - calls whose speaker has no neutral clip (scored against the population
   priors) apart;
-- long calm calls (:mod:`bench._long_calm`): the share of time a calm
-  caller is called angry over minutes, where two-clip calls cannot tell;
+- long calls (:mod:`bench._long_calls`): the share of time a calm caller is
+  called angry over minutes, and how an escalating caller is caught, where
+  two-clip calls cannot tell;
 - the core's speed, x real time per channel.
 
 Usage: ``./run bench real_voices [--variants recorded equalised phone8k]
 [--sets ased ...] [--limit N] [--asr | --no-asr] [--model DIR] [--jobs N]
-[--iterations N] [--no-long-calm]``. With ``--asr`` (the default when a model for English is
+[--iterations N] [--no-long-calls]``. With ``--asr`` (the default when a model for English is
 at hand without building one) the project's recogniser runs too, in English
 (``--lang ru`` for Russian) for every set: what a closed-vocabulary model
 makes of speech it does not know is exactly what the keyword figures measure.
@@ -49,7 +50,7 @@ from assist.anger import CueTrace, load_anger_config
 from assist.offline import run_recording
 from assist.pipeline import CallPipeline
 from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, uar
-from bench._long_calm import print_long_calm
+from bench._long_calls import print_long_calls
 from bench._voice_calls import (
     DEVSETS,
     VARIANTS,
@@ -209,10 +210,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--iterations", type=int, default=1500, help="fit search steps per fold")
     parser.add_argument(
-        "--long-calm",
+        "--long-calls",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also long calm calls (each speaker's neutral clips joined; Asterisk prompts)",
+        help="also long calls: calm (a speaker's neutral clips joined; Asterisk prompts) "
+        "and escalating (neutral clips, then angry ones)",
     )
     args = parser.parse_args(argv if argv is not None else [])
     if not available():
@@ -247,8 +249,8 @@ def main(argv: list[str] | None = None) -> None:
     _print_held_out(results, corpora, config, args.iterations)
     _print_shipped(results, corpora, asr)
     _print_single_cues(results, corpora)
-    if args.long_calm:
-        print_long_calm()
+    if args.long_calls:
+        print_long_calls()
     print(
         f"\nanger core speed: {_core_speed(calls[:: max(1, len(calls) // 60)]):.0f}x real time "
         "per channel (8 kHz, voice path)"
