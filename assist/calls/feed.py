@@ -7,14 +7,13 @@ frames itself) per channel role and works through it in order, in one task.
 The audio is given to the channel's recogniser in batches, cut at
 ``batch_s`` of audio (0.2 s: vosk is most efficient fed a few hundred ms at
 a time) or, for the vosk-protocol ingest, at each client message (its
-answer is the recogniser's result for that message). Right before each
-batch is decoded, the pipeline hears every chunk fed since the last one
-(the anger core's per-frame analysis), in the same trip to the thread pool
-(``executor``), so none of it runs on the event loop; the batch's results
-go to the pipeline after. So the pipeline sees the same sequence whether the
-audio arrives in real time or is read from a file as fast as possible: a
-recording replays with the recognition timing it had live. Offline drivers
-(``inline=True``) do all of it in the loop's own thread.
+answer is the recogniser's result for that message). In one trip to the
+thread pool (``executor``) the pipeline hears every chunk fed since the
+last batch (the anger core's per-frame analysis), the batch is decoded and
+the pipeline hears its results: none of it runs on the event loop, which
+only publishes the events. So the pipeline sees the same sequence whether
+the audio arrives in real time or is read from a file as fast as possible.
+Offline drivers (``inline=True``) do all of it in the loop's own thread.
 
 Word times are audio time from the start of the call: a channel that goes
 on after a restart, or whose recogniser was replaced by a phrase-limited
@@ -30,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from assist.calls.joiner import AudioTap, Failed, FrameJoiner, heard_then, nothing
+from assist.calls.joiner import AudioTap, Failed, FrameJoiner, heard_then, in_call_time, nothing
 from assist.pipeline import CallPipeline, analysis_batch_samples
 from assist.store.base import ResumePoint
 from ivr import events as ev
@@ -360,34 +359,36 @@ class CallFeed:
     async def _recognise(self, state: _Channel) -> AsrResult:
         pcm = bytes(state.pending)
         state.pending.clear()
-        results = await self._results(state.recognizer, pcm)
+        results = await self._results(state, pcm)
         state.fed_s += len(pcm) / (2 * state.rate_hz)
-        return [self._heard(state, result) for result in results][-1]
+        return results[-1]
 
-    async def _results(self, recognizer: Recognizer, pcm: bytes | None) -> list[AsrResult]:
-        """The recogniser's results for a batch (``None``: its end): one, or
-        several from a recogniser that knows its words beforehand."""
+    async def _results(self, state: _Channel, pcm: bytes | None) -> list[AsrResult]:
+        """A batch's results (``None``: its end), heard by the pipeline in the
+        worker; their events are published here, after the audio's."""
+        results, events = await self._call(self._decode, state, pcm)
+        self.emit(events)
+        return results
+
+    def _decode(self, state: _Channel, pcm: bytes | None) -> tuple[list[AsrResult], list[ev.Event]]:
+        """In the worker: one result, or several from a recogniser that knows
+        its words beforehand, each with its words in call time and what the
+        pipeline makes of it (keywords, the anger meter, the advisor)."""
+        recognizer = state.recognizer
         many = getattr(recognizer, "accept_many" if pcm is not None else "finish_many", None)
         if many is not None:
-            out: list[AsrResult] = await self._call(many, *([pcm] if pcm is not None else []))
-            return out or [_EMPTY_PARTIAL if pcm is not None else _EMPTY_FINAL]
-        if pcm is None:
-            return [await self._call(recognizer.finish)]
-        return [await self._call(recognizer.accept, pcm)]
+            found: list[AsrResult] = many(*([pcm] if pcm is not None else []))
+            results = found or [_EMPTY_PARTIAL if pcm is not None else _EMPTY_FINAL]
+        elif pcm is None:
+            results = [recognizer.finish()]
+        else:
+            results = [recognizer.accept(pcm)]
+        results = [in_call_time(result, state.offset_s) for result in results]
+        heard = [self.pipeline.on_asr(state.role, result) for result in results]
+        return results, [event for events in heard for event in events]
 
     async def _close(self, state: _Channel) -> AsrResult:
-        results = await self._results(state.recognizer, None)
-        return [self._heard(state, result) for result in results][-1]
-
-    def _heard(self, state: _Channel, result: AsrResult) -> AsrResult:
-        if state.offset_s and result.words:
-            shift = state.offset_s
-            words = tuple(
-                ev.Word(w.word, w.start_s + shift, w.end_s + shift, w.conf) for w in result.words
-            )
-            result = AsrResult(result.text, words, result.final)
-        self.emit(self.pipeline.on_asr(state.role, result))
-        return result
+        return (await self._results(state, None))[-1]
 
     async def _switch(self, state: _Channel, phrases: tuple[str, ...] | None) -> None:
         if state.pending:

@@ -18,6 +18,7 @@ from typing import Any
 
 from assist.pipeline import CallPipeline
 from ivr import events as ev
+from ivr.asr.base import AsrResult
 
 
 class FrameJoiner:
@@ -133,3 +134,14 @@ def heard_then(
         return events, found, fn(*args)
     except Exception as exc:
         return events, found, Failed(exc)
+
+
+def in_call_time(result: AsrResult, offset_s: float) -> AsrResult:
+    """A result whose recogniser started at ``offset_s`` of the call, its
+    word times shifted to call time."""
+    if not offset_s or not result.words:
+        return result
+    words = tuple(
+        ev.Word(w.word, w.start_s + offset_s, w.end_s + offset_s, w.conf) for w in result.words
+    )
+    return AsrResult(result.text, words, result.final)
