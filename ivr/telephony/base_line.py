@@ -9,7 +9,6 @@ methods; the receive loops of the servers push events and call
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -44,6 +43,7 @@ class Playback:
 
     def __init__(self) -> None:
         self._stopped = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None  # a sleep in progress
 
     @property
     def stopped(self) -> bool:
@@ -51,12 +51,22 @@ class Playback:
 
     def stop(self) -> None:
         self._stopped.set()
+        _wake(self._waiter)
 
     async def sleep(self, delay_s: float) -> bool:
-        """Wait ``delay_s`` seconds; True if the play was stopped meanwhile."""
-        if delay_s > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopped.wait(), delay_s)
+        """Wait ``delay_s`` seconds; True if the play was stopped meanwhile.
+        One future and one timer (a prompt sleeps before each 20 ms frame: a
+        task per sleep, as ``wait_for`` makes, cost the event loop more than
+        the rest of the call)."""
+        if delay_s > 0 and not self.stopped:
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(delay_s, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
         return self.stopped
 
     async def until(self, done: asyncio.Future[Any]) -> bool:
@@ -67,6 +77,11 @@ class Playback:
         finally:
             stop_waiter.cancel()
         return done.done() and not done.cancelled() and not self.stopped
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
 
 
 class QueueLine:

@@ -91,3 +91,36 @@ def test_codecs_import_no_io():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_playback_sleeps_its_time_unless_stopped(arun):
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        playback = Playback()
+        start = loop.time()
+        stopped = await playback.sleep(0.05)
+        slept_s = loop.time() - start
+        asyncio.get_running_loop().call_later(0.02, playback.stop)
+        start = loop.time()
+        stopped_early = await playback.sleep(5.0)
+        woke_after_s = loop.time() - start
+        return stopped, slept_s, stopped_early, woke_after_s, await playback.sleep(5.0)
+
+    stopped, slept_s, stopped_early, woke_after_s, after_stop = arun(scenario())
+    assert stopped is False and slept_s >= 0.045
+    assert stopped_early is True and woke_after_s < 1.0  # the stop wakes it, not the timer
+    assert after_stop is True  # once stopped, no more sleeping
+
+
+def test_a_sleeping_playback_can_be_cancelled(arun):
+    async def scenario():
+        playback = Playback()
+        task = asyncio.create_task(playback.sleep(5.0))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        playback.stop()  # nothing left waiting: no error
+        return playback.stopped
+
+    assert arun(scenario()) is True
