@@ -1,5 +1,5 @@
-"""Recorded audio files: WAV (16-bit PCM, mu-law, A-law) and raw G.711,
-probed, read in decoded blocks, and written.
+"""Recorded audio files: WAV (8/16/24/32-bit PCM, 32/64-bit float, mu-law,
+A-law) and raw G.711, probed, read in decoded 16-bit blocks, and written.
 
 The RIFF chunks are parsed here rather than with the ``wave`` module because
 ``wave`` rejects the G.711 WAV formats (6 = A-law, 7 = mu-law) that telephony
@@ -33,7 +33,20 @@ __all__ = [
     "write_wav",
 ]
 
-Encoding = Literal["pcm16", "mulaw", "alaw"]
+Encoding = Literal["pcm8", "pcm16", "pcm24", "pcm32", "float32", "float64", "mulaw", "alaw"]
+_PCM_ENCODINGS: dict[int, Encoding] = {8: "pcm8", 16: "pcm16", 24: "pcm24", 32: "pcm32"}
+_FLOAT_ENCODINGS: dict[int, Encoding] = {32: "float32", 64: "float64"}
+_SAMPLE_BYTES: dict[Encoding, int] = {
+    "pcm8": 1,
+    "pcm16": 2,
+    "pcm24": 3,
+    "pcm32": 4,
+    "float32": 4,
+    "float64": 8,
+    "mulaw": 1,
+    "alaw": 1,
+}
+_SUPPORTED = "supported: 8/16/24/32-bit PCM, 32/64-bit float, 8-bit mu-law and A-law"
 
 RAW_G711_EXTENSIONS: dict[str, Encoding] = {
     ".ul": "mulaw",
@@ -85,7 +98,7 @@ class AudioFileInfo:
 
     @property
     def bytes_per_sample(self) -> int:
-        return 2 if self.encoding == "pcm16" else 1
+        return _SAMPLE_BYTES[self.encoding]
 
     @property
     def block_bytes(self) -> int:
@@ -174,22 +187,18 @@ def _parse_fmt(path: Path, raw: bytes) -> tuple[int, int, int, int, int]:
         # The sub-format GUID starts with the classic format tag.
         tag = struct.unpack("<H", raw[24:26])[0]
     if tag == _FORMAT_PCM:
-        if bits != 16:
-            raise AudioFileError(
-                path,
-                f"unsupported sample width: {bits}-bit PCM "
-                "(supported: 16-bit PCM, 8-bit mu-law, 8-bit A-law)",
-            )
+        if bits not in _PCM_ENCODINGS:
+            raise AudioFileError(path, f"unsupported sample width: {bits}-bit PCM ({_SUPPORTED})")
+    elif tag == _FORMAT_FLOAT:
+        if bits not in _FLOAT_ENCODINGS:
+            raise AudioFileError(path, f"unsupported sample width: {bits}-bit float ({_SUPPORTED})")
     elif tag in (_FORMAT_MULAW, _FORMAT_ALAW):
         if bits != 8:
             name = "mu-law" if tag == _FORMAT_MULAW else "A-law"
             raise AudioFileError(path, f"malformed {name} WAV: {bits} bits per sample, expected 8")
     else:
         name = _FORMAT_NAMES.get(tag, f"format tag 0x{tag:04X}")
-        raise AudioFileError(
-            path,
-            f"unsupported encoding: {name} (supported: 16-bit PCM, 8-bit mu-law, 8-bit A-law)",
-        )
+        raise AudioFileError(path, f"unsupported encoding: {name} ({_SUPPORTED})")
     if channels == 0:
         raise AudioFileError(path, "malformed: 0 channels")
     if channels > 2:
@@ -209,7 +218,7 @@ def _parse_fmt(path: Path, raw: bytes) -> tuple[int, int, int, int, int]:
 def _data_info(
     path: Path, fmt: tuple[int, int, int, int, int], offset: int, declared: int, size: int
 ) -> AudioFileInfo:
-    tag, channels, rate_hz, block_align, _bits = fmt
+    tag, channels, rate_hz, block_align, bits = fmt
     present = size - offset
     if declared == _UNKNOWN_DATA_SIZE:
         declared = present - present % block_align
@@ -233,14 +242,32 @@ def _data_info(
                 "(a recording that was never finalised?)",
             )
         raise AudioFileError(path, "empty: the WAV file has no audio frames")
-    encoding: Encoding = {_FORMAT_PCM: "pcm16", _FORMAT_MULAW: "mulaw", _FORMAT_ALAW: "alaw"}[tag]
+    encoding: Encoding = {
+        _FORMAT_PCM: _PCM_ENCODINGS.get(bits, "pcm16"),
+        _FORMAT_FLOAT: _FLOAT_ENCODINGS.get(bits, "float32"),
+        _FORMAT_MULAW: "mulaw",
+        _FORMAT_ALAW: "alaw",
+    }[tag]
     return AudioFileInfo(path, "wav", encoding, channels, rate_hz, n_frames, offset)
 
 
 def _decode(info: AudioFileInfo, raw: bytes) -> np.ndarray:
-    if info.encoding == "pcm16":
+    """Samples as int16: wider PCM keeps its top 16 bits, float is scaled
+    from [-1, 1] and clipped (a float file may hold louder samples)."""
+    enc = info.encoding
+    if enc == "pcm16":
         flat = np.frombuffer(raw, dtype="<i2").astype(np.int16, copy=False)
-    elif info.encoding == "mulaw":
+    elif enc == "pcm8":  # unsigned, centred on 128
+        flat = ((np.frombuffer(raw, dtype=np.uint8).astype(np.int16) - 128) << 8).astype(np.int16)
+    elif enc == "pcm24":  # little-endian; the top two bytes of each sample
+        flat = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)[:, 1:].copy().view("<i2")[:, 0]
+    elif enc == "pcm32":
+        flat = (np.frombuffer(raw, dtype="<i4") >> 16).astype(np.int16)
+    elif enc in ("float32", "float64"):
+        x = np.frombuffer(raw, dtype="<f4" if enc == "float32" else "<f8")
+        x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+        flat = np.clip(np.rint(x * 32767.0), -32768, 32767).astype(np.int16)
+    elif enc == "mulaw":
         flat = mulaw_decode(raw)
     else:
         flat = alaw_decode(raw)

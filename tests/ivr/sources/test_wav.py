@@ -204,10 +204,8 @@ def test_empty_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("tag", "bits", "words"),
     [
-        (1, 8, ("8-bit PCM", "16-bit PCM")),
-        (1, 24, ("24-bit PCM",)),
-        (1, 32, ("32-bit PCM",)),
-        (3, 32, ("IEEE float",)),
+        (1, 12, ("12-bit PCM", "24/32-bit PCM")),
+        (3, 16, ("16-bit float",)),
         (0x11, 4, ("IMA ADPCM",)),
         (0x1234, 16, ("0x1234",)),
     ],
@@ -218,14 +216,35 @@ def test_unsupported_encodings(tmp_path: Path, tag: int, bits: int, words: tuple
     expect_error(path, "unsupported", *words)
 
 
-def test_stdlib_written_8_bit_file_is_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "eight.wav"
+@pytest.mark.parametrize(("width_bytes", "tolerance"), [(1, 256), (2, 0), (3, 0), (4, 0)])
+def test_reads_every_pcm_width_as_16_bit(tmp_path: Path, width_bytes: int, tolerance: int) -> None:
+    """What editors and sound libraries write (8-bit unsigned, 24- and 32-bit
+    PCM) reads as the same 16-bit samples, wider widths keeping their top bits."""
+    stereo = np.stack([sweep(8000, 0.2), -sweep(8000, 0.2, 20000.0)], axis=1)
+    wide = stereo.astype(np.int64) << (8 * width_bytes - 16) if width_bytes > 1 else stereo
+    if width_bytes == 1:
+        data = ((stereo.astype(np.int32) >> 8) + 128).astype(np.uint8).tobytes()
+    else:
+        data = b"".join(int(v).to_bytes(width_bytes, "little", signed=True) for v in wide.ravel())
+    path = tmp_path / f"w{width_bytes}.wav"
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(1)
+        w.setnchannels(2)
+        w.setsampwidth(width_bytes)
         w.setframerate(8000)
-        w.writeframes(bytes(range(256)))
-    expect_error(path, "8-bit PCM")
+        w.writeframes(data)
+    samples, rate_hz = read_audio(path)
+    assert rate_hz == 8000 and samples.shape == stereo.shape and samples.dtype == np.int16
+    assert np.abs(samples.astype(np.int32) - stereo).max() <= tolerance
+
+
+@pytest.mark.parametrize("dtype", ["<f4", "<f8"])
+def test_reads_float_wav_scaled_and_clipped(tmp_path: Path, dtype: str) -> None:
+    x = np.array([0.0, 0.5, -0.5, 1.0, -1.0, 1.7, -3.0, np.nan], dtype=dtype)
+    bits = 8 * np.dtype(dtype).itemsize
+    path = tmp_path / "float.wav"
+    path.write_bytes(riff((b"fmt ", fmt_chunk(3, 1, 16000, bits)), (b"data", x.tobytes())))
+    samples, _ = read_audio(path)
+    assert samples[:, 0].tolist() == [0, 16384, -16384, 32767, -32767, 32767, -32768, 0]
 
 
 def test_too_many_channels(tmp_path: Path) -> None:
