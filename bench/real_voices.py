@@ -18,7 +18,7 @@ Printed, per set and pooled:
   share of the test clip against the speaker's neutral clip), as the baseline
   each set should meet;
 - calls whose speaker has no neutral clip (scored against the population
-  priors) apart;
+  priors) apart, and every clip under test alone (:mod:`bench._cold_start`);
 - long calls (:mod:`bench._long_calls`): the share of time a calm caller is
   called angry over minutes, and how an escalating caller is caught, where
   two-clip calls cannot tell;
@@ -26,10 +26,11 @@ Printed, per set and pooled:
 
 Usage: ``./run bench real_voices [--variants recorded equalised phone8k]
 [--sets ased ...] [--limit N] [--asr | --no-asr] [--model DIR] [--jobs N]
-[--iterations N] [--no-long-calls]``. With ``--asr`` (the default when a model for English is
-at hand without building one) the project's recogniser runs too, in English
-(``--lang ru`` for Russian) for every set: what a closed-vocabulary model
-makes of speech it does not know is exactly what the keyword figures measure.
+[--iterations N] [--no-long-calls] [--no-cold-start]``. With ``--asr`` (the
+default when a model for English is at hand without building one) the
+project's recogniser runs too, in English (``--lang ru`` for Russian) for
+every set: what a closed-vocabulary model makes of speech it does not know
+is exactly what the keyword figures measure.
 """
 
 from __future__ import annotations
@@ -44,13 +45,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import signal
 
 from assist.anger import CueTrace, load_anger_config
 from assist.offline import run_recording
 from assist.pipeline import CallPipeline
+from bench._cold_start import alone, print_cold_start
 from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, uar
 from bench._long_calls import print_long_calls
+from bench._single_cues import print_single_cues, single_cues
 from bench._voice_calls import (
     DEVSETS,
     VARIANTS,
@@ -58,7 +60,6 @@ from bench._voice_calls import (
     available,
     call_audio,
     load_calls,
-    test_start_s,
 )
 from ivr import events as ev
 from ivr.asr.base import AsrResult
@@ -133,7 +134,7 @@ def _score(job: tuple[VoiceCall, str]) -> Scored:
         if isinstance(event, ev.AngerUpdate):
             peak = max(peak, _LEVEL_RANK[event.level])
             keyword = keyword or any(r.kind.startswith("keyword") for r in event.reasons)
-    loud, hf = _single_cues(call, pcm, rate_hz)
+    loud, hf = single_cues(call, pcm, rate_hz)
     return Scored(
         call.corpus,
         call.test.angry,
@@ -144,31 +145,6 @@ def _score(job: tuple[VoiceCall, str]) -> Scored:
         loud,
         hf,
     )
-
-
-def _single_cues(call: VoiceCall, pcm: np.ndarray, rate_hz: int) -> tuple[float, float]:
-    """The test clip against the baseline clip: RMS level and the share of
-    energy at 1-4 kHz, both in dB (0 when there is no baseline clip)."""
-    if not call.own_baseline:
-        return 0.0, 0.0
-    t0 = round(test_start_s(call) * rate_hz)
-    x = pcm.astype(np.float64)
-    base, test = x[: t0 - round(0.4 * rate_hz)], x[t0:]
-
-    def level_and_share(seg: np.ndarray) -> tuple[float, float]:
-        f, p = signal.welch(seg, fs=rate_hz, nperseg=512)
-        share = p[(f >= 1000) & (f < 4000)].sum() / (p.sum() + 1e-12)
-        return 10 * np.log10(np.mean(seg * seg) + 1e-9), 10 * np.log10(share + 1e-12)
-
-    (lb, hb), (lt, ht) = level_and_share(base), level_and_share(test)
-    return lt - lb, ht - hb
-
-
-def _best_threshold_uar(angry: np.ndarray, x: np.ndarray) -> float:
-    best = 0.5
-    for t in np.unique(x):
-        best = max(best, uar(angry, x >= t))
-    return best
 
 
 def _core_speed(calls: list[VoiceCall]) -> float:
@@ -216,6 +192,12 @@ def main(argv: list[str] | None = None) -> None:
         help="also long calls: calm (a speaker's neutral clips joined; Asterisk prompts) "
         "and escalating (neutral clips, then angry ones)",
     )
+    parser.add_argument(
+        "--cold-start",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also each clip under test alone, against the population priors",
+    )
     args = parser.parse_args(argv if argv is not None else [])
     if not available():
         print(
@@ -238,17 +220,23 @@ def main(argv: list[str] | None = None) -> None:
         f"{f'the {args.lang} model' if asr else 'none (voice only; --asr to add it)'}"
     )
     results: dict[str, list[Scored]] = {}
+    cold: dict[str, list[Scored]] = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(
         args.jobs, initializer=_init_worker, initargs=(args.model, asr, args.lang)
     ) as pool:
         for variant in args.variants:
             results[variant] = list(pool.map(_score, [(c, variant) for c in calls], chunksize=8))
+            if args.cold_start:
+                jobs = [(c, variant) for c in alone(calls)]
+                cold[variant] = list(pool.map(_score, jobs, chunksize=8))
     print(f"scored in {time.perf_counter() - t0:.0f} s")
     corpora = sorted({c.corpus for c in calls})
     _print_held_out(results, corpora, config, args.iterations)
     _print_shipped(results, corpora, asr)
-    _print_single_cues(results, corpora)
+    print_single_cues(results, corpora, _line)
+    if cold:
+        print_cold_start(cold, corpora, _line)
     if args.long_calls:
         print_long_calls()
     print(
@@ -382,18 +370,3 @@ def _print_shipped(results: dict[str, list[Scored]], corpora: list[str], asr: bo
                     ],
                 )
             )
-
-
-def _print_single_cues(results: dict[str, list[Scored]], corpora: list[str]) -> None:
-    print("\nBEST SINGLE CUE WITH HINDSIGHT (test clip vs the speaker's neutral clip)")
-    for v, scored in results.items():
-        print(f" {v}:")
-        print(_line("set", ["loudness", "HF share", "best"]))
-        for name in [*corpora, "POOLED"]:
-            group = [s for s in scored if s.own_baseline and name in (s.corpus, "POOLED")]
-            if not group:
-                continue
-            y = np.array([s.angry for s in group])
-            loud = _best_threshold_uar(y, np.array([s.loudness_db for s in group]))
-            hf = _best_threshold_uar(y, np.array([s.hf_share_db for s in group]))
-            print(_line(name, [f"{loud:.3f}", f"{hf:.3f}", f"{max(loud, hf):.3f}"]))
