@@ -22,12 +22,13 @@ heated before the caller's own calm voice is known.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 
 from .config import CueConfig, ProsodyConfig
 from .prosody import Block
-from .smallstats import median, median_sorted, percentile_sorted
+from .smallstats import percentile_sorted
 
 CUES = ("pitch", "pitch_range", "loudness", "brightness", "rate", "voice_quality")
 _REF_HZ = 100.0  # semitones are counted from this
@@ -136,7 +137,7 @@ class VoiceWindow:
     def _cues(self, sl: slice) -> CueValues:
         voiced = self._voiced[sl]
         st = sorted(self._st[sl][voiced].tolist())
-        p50 = median_sorted(st)
+        p50 = median(st)
         # Range without stray octave jumps (a real excursion this far from the
         # median within a second of voiced speech is rare; tracker errors are not).
         core = [v for v in st if abs(v - p50) < _RANGE_OUTLIER_ST]

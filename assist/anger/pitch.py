@@ -14,12 +14,11 @@ chosen period (0 = perfectly periodic, about 1 = noise).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 
 from ivr.audio.resample import Resampler
-
-from .smallstats import median
 
 ANALYSIS_RATE_HZ = 8000
 _STRAY_RATIO = 1.6

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 
@@ -26,7 +27,6 @@ from .pitch import (
     YinAnalyzer,
     downsampler,
 )
-from .smallstats import median
 
 BLOCK_FRAMES = 10  # frames per block (one ProsodyFrame per block: 100 ms)
 BATCH_FRAMES = 40  # frames analysed together (0.4 s: fewer, larger numpy calls). Fixed,

@@ -1,28 +1,18 @@
-"""Median and percentile of a few dozen values, exactly as numpy gives them.
+"""Percentile of a few dozen values, exactly as numpy gives it.
 
-The anger core takes medians of a block's ten frames, of a voiced run and of
-the current phrase many times a second per call. On so few values numpy's
-call overhead is most of the cost; sorting a plain list is several times
-faster and, done as numpy does it (the mean of the two middle values; linear
-interpolation between neighbours, from the upper one when past half way),
-gives the very same floats.
+The anger core takes medians and percentiles of a block's ten frames, of a
+voiced run and of the current phrase many times a second per call. On so few
+values numpy's call overhead is most of the cost; a plain sorted list is
+several times faster. ``statistics.median`` already gives numpy's median
+(the mean of the two middle values); this gives its linear percentile
+(interpolation between neighbours, from the upper one when past half way),
+the very same floats.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-
-
-def median_sorted(ordered: Sequence[float]) -> float:
-    """``np.median`` of values already in ascending order (not empty, no NaN)."""
-    half = len(ordered) // 2
-    return ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2.0
-
-
-def median(values: Sequence[float]) -> float:
-    """``np.median`` of a few values (not empty, no NaN)."""
-    return median_sorted(sorted(values))
 
 
 def percentile_sorted(ordered: Sequence[float], q: float) -> float:

@@ -9,6 +9,7 @@ from assist.anger import cues as cue_module
 from assist.anger.baseline import CallerBaseline
 from assist.anger.config import CueConfig, load_anger_config
 from assist.anger.cues import (
+    NO_CUES,
     CueValues,
     Evidence,
     VoiceWindow,
@@ -168,17 +169,7 @@ def cue_evidence(
 
 
 def cues(**values: float) -> CueValues:
-    base = dict(
-        pitch=None,
-        pitch_range=None,
-        loudness=None,
-        brightness=None,
-        rate=None,
-        voice_quality=None,
-        voiced_s=1.0,
-    )
-    base.update(values)
-    return CueValues(**base)
+    return dataclasses.replace(NO_CUES, **{"voiced_s": 1.0, **values})
 
 
 def test_relative_evidence() -> None:
