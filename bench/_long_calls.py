@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import cache
 
 import numpy as np
 from scipy import signal
@@ -61,6 +62,7 @@ def _joined(parts: list[np.ndarray], rate_hz: int) -> np.ndarray:
     return np.clip(np.round(x), -32768, 32767).astype(np.int16)
 
 
+@cache
 def _dev_clips() -> tuple[dict[tuple[str, str], list], dict[tuple[str, str], list]]:
     """(neutral, angry) clip paths per (set, speaker), sorted."""
     neutral: dict[tuple[str, str], set] = defaultdict(set)
