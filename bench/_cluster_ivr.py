@@ -20,17 +20,26 @@ Per K:
 - the prompts' lateness (p99 of played frames against their 20 ms cadence);
 - the process's CPU per call (% of a core) and per audio second, split into
   the event loop's thread and the others (the recognition pool), from /proc.
+
+``python -m bench._cluster_ivr [--ks 8 16 32] [--profile K]``: the steps
+alone, and with ``--profile K`` where a fresh IVR node's CPU goes over one
+step at K calls (every thread in CPU time, the warm-up call excluded; see
+``bench._cluster_profile``).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
+import signal
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench._cluster_profile import loop_and_pool_s, thread_cpu_s
+from bench._cluster_profile import loop_and_pool_s, report, thread_cpu_s
 from bench.ivr_calls import (
     SPREAD_S,
     Script,
@@ -90,14 +99,21 @@ async def _step(k: int, pid: int, port: int, sup: Supervisor, script: Script) ->
     )
 
 
-async def _measure(ks: list[int], pid: int, hub: int, port: int, script: Script) -> list[IvrStep]:
+async def _warm_supervisor(hub: int, port: int, script: Script) -> tuple[Supervisor, asyncio.Task]:
+    """The supervisor stream, once a warm-up call (not counted) has rendered the prompts."""
     sup = Supervisor()
     sup_task = asyncio.create_task(sup.run(f"ws://127.0.0.1:{hub}/ws/supervisor"))
+    await asyncio.wait_for(sup.connected.wait(), 10)
+    warm = await one_call(port, sup, script)
+    if warm.error:
+        sup_task.cancel()
+        raise SystemExit(f"bench: the IVR's warm-up call failed: {warm.error}")
+    return sup, sup_task
+
+
+async def _measure(ks: list[int], pid: int, hub: int, port: int, script: Script) -> list[IvrStep]:
+    sup, sup_task = await _warm_supervisor(hub, port, script)
     try:
-        await asyncio.wait_for(sup.connected.wait(), 10)
-        warm = await one_call(port, sup, script)  # renders the prompts once; not counted
-        if warm.error:
-            raise SystemExit(f"bench: the IVR's warm-up call failed: {warm.error}")
         print(f"{'K':>4} {'p95 ms':>7} {'answers':>8} {'failed':>6} {'late99':>6} {'cores':>6} "
               f"{'%core/call':>10} {'node':>7} {'loop':>7} {'pool':>7}")  # fmt: skip
         steps: list[IvrStep] = []
@@ -133,3 +149,48 @@ def ivr_node(ks: list[int], lang: str = "en") -> list[IvrStep]:
     best = max((s.k for s in steps if s.ok), default=0)
     print(f"largest K with the IVR's answers under {TARGET_P95_S * 1000:.0f} ms p95: {best}")
     return steps
+
+
+async def _profiled_step(k: int, pid: int, hub: int, port: int, script: Script) -> IvrStep:
+    sup, sup_task = await _warm_supervisor(hub, port, script)
+    try:
+        os.kill(pid, signal.SIGUSR1)
+        step = await _step(k, pid, port, sup, script)
+        os.kill(pid, signal.SIGUSR2)
+        return step
+    finally:
+        sup_task.cancel()
+
+
+def profile(k: int, lang: str = "en", keep: Path | None = None) -> None:
+    """Where a fresh IVR node's CPU goes over one step at K calls; ``keep``:
+    a folder to leave the profiles in (``*.prof``, for pstats)."""
+    model = default_model(lang)
+    with tempfile.TemporaryDirectory(prefix="cluster-ivr-prof-") as tmp:
+        folder = keep or Path(tmp) / "prof"
+        folder.mkdir(parents=True, exist_ok=True)
+        script = make_script(model, lang, Path(tmp) / "caller")
+        with ivr_process(model, lang, Path(tmp), profile_dir=folder) as (pid, hub, port):
+            s = asyncio.run(_profiled_step(k, pid, hub, port, script))
+        print(f"\nwhere an IVR node's CPU goes at K={k} (every thread, CPU time, the step only; "
+              f"p95 {s.p95_s * 1000:.0f} ms, {s.failed} failed, late99 "
+              f"{s.late_p99_s * 1000:.0f} ms under the profiler):")  # fmt: skip
+        report(folder, s.audio_s, {"event loop (main)": s.loop_s, "other threads": s.pool_s})
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench._cluster_ivr")
+    parser.add_argument("--ks", type=int, nargs="+", default=[8, 16, 32, 48, 64])
+    parser.add_argument("--profile", type=int, default=0, metavar="K", help="profile at K calls")
+    parser.add_argument("--no-steps", action="store_true", help="only the profile")
+    parser.add_argument("--keep", type=Path, help="leave the profiles in this folder")
+    parser.add_argument("--lang", default="en")
+    args = parser.parse_args(argv)
+    if not args.no_steps:
+        ivr_node(args.ks, args.lang)
+    if args.profile:
+        profile(args.profile, args.lang, args.keep)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -432,12 +432,16 @@ def default_model(lang: str) -> Path:
 
 
 @contextlib.contextmanager
-def ivr_process(model: Path, lang: str, folder: Path) -> Iterator[tuple[int, int, int]]:
+def ivr_process(
+    model: Path, lang: str, folder: Path, profile_dir: Path | None = None
+) -> Iterator[tuple[int, int, int]]:
     """``python -m assist ivr`` on 127.0.0.1 ports of its choosing: (pid, hub port,
-    AudioSocket port); terminated on exit."""
+    AudioSocket port); terminated on exit. With ``profile_dir`` it runs under
+    ``bench._cluster_profile`` (nothing profiled until it gets SIGUSR1)."""
     out, err = folder / "ivr.out", folder / "ivr.err"
+    launcher = ["bench._cluster_profile", str(profile_dir)] if profile_dir else ["assist"]
     command = [
-        sys.executable, "-m", "assist", "ivr", "--lang", lang,
+        sys.executable, "-m", *launcher, "ivr", "--lang", lang,
         "--audiosocket", f"127.0.0.1:0:{lang}", "--no-media-ws", "--port", "0",
         "--no-store", "--quiet", "--model", str(model),
     ]  # fmt: skip
@@ -457,9 +461,9 @@ def ivr_process(model: Path, lang: str, folder: Path) -> Iterator[tuple[int, int
             time.sleep(0.1)
         yield proc.pid, int(hub[1]), int(sock[1])
     finally:
-        proc.terminate()
+        proc.terminate()  # a profiled process writes its files as it stops
         try:
-            proc.wait(10)
+            proc.wait(30 if profile_dir else 10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
