@@ -15,6 +15,12 @@ only publishes the events. So the pipeline sees the same sequence whether
 the audio arrives in real time or is read from a file as fast as possible.
 Offline drivers (``inline=True``) do all of it in the loop's own thread.
 
+One thing at a time touches the pipeline: the call's *turn* (a lock).
+What a driver feeds without waiting goes through a queue and the feed's
+task; what a driver awaits (a client message's answer, the end of a
+channel) is done in the driver's own task when nothing is queued before
+it, which spares a live message two wake-ups of the loop and a queue.
+
 Word times are audio time from the start of the call: a channel that goes
 on after a restart, or whose recogniser was replaced by a phrase-limited
 one (the IVR's menu options), has its words shifted accordingly.
@@ -29,7 +35,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from assist.calls.items import Chunks, Cut, End, Feedback, Finish, Item, Phrases
 from assist.calls.joiner import AudioTap, Failed, FrameJoiner, heard_then, in_call_time, nothing
+from assist.calls.trip import in_worker
 from assist.pipeline import CallPipeline, analysis_batch_samples
 from assist.store.base import ResumePoint
 from ivr import events as ev
@@ -57,46 +65,6 @@ class _Channel:
     finished: AsrResult | None = None
 
 
-@dataclass(frozen=True)
-class _Chunks:
-    chunks: tuple[ev.AudioChunk, ...]
-
-
-@dataclass(frozen=True)
-class _Feedback:
-    feedback: ev.SuggestionFeedback
-
-
-@dataclass(frozen=True)
-class _Cut:
-    """End the channel's batch now; ``close``: end the utterance too."""
-
-    role: ev.ChannelRole
-    reply: asyncio.Future[AsrResult] | None
-    close: bool = False
-
-
-@dataclass(frozen=True)
-class _Phrases:
-    role: ev.ChannelRole
-    phrases: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class _Finish:
-    role: ev.ChannelRole
-    reply: asyncio.Future[AsrResult]
-
-
-@dataclass(frozen=True)
-class _End:
-    reason: str
-    done: asyncio.Future[None]
-
-
-_Item = _Chunks | _Feedback | _Cut | _Phrases | _Finish | _End
-
-
 class FeedChannel:
     """One channel role of a call, as a driver sees it."""
 
@@ -108,13 +76,13 @@ class FeedChannel:
 
     def feed_chunk(self, chunk: ev.AudioChunk) -> None:
         """A framed 20 ms chunk (a paced source, a file)."""
-        self.feed._put(_Chunks((chunk,)))
+        self.feed._put(Chunks((chunk,)))
 
     def feed_pcm(self, pcm: bytes) -> None:
         """Raw PCM (a network line): framed here."""
         chunks = self._state.framer.push(pcm)
         if chunks:
-            self.feed._put(_Chunks(tuple(chunks)))
+            self.feed._put(Chunks(tuple(chunks)))
 
     async def recognise(self, pcm: bytes) -> AsrResult:
         """One client message (vosk-protocol ingest): its audio is one batch;
@@ -123,13 +91,12 @@ class FeedChannel:
         state = self._state
         whole = state.batch_bytes is None  # else batches are cut frame by frame
         chunks = state.framer.push_run(pcm) if whole else state.framer.push(pcm)
-        if chunks:
-            self.feed._put(_Chunks(tuple(chunks)))
-        return await self.feed._ask(lambda reply: _Cut(self.role, reply))
+        before = Chunks(tuple(chunks)) if chunks else None
+        return await self.feed._ask(Cut(self.role, None), before)
 
     async def end_utterance(self) -> AsrResult:
         """Close the current utterance (its final result); the stream goes on."""
-        return await self.feed._ask(lambda reply: _Cut(self.role, reply, close=True))
+        return await self.feed._ask(Cut(self.role, None, close=True))
 
     def tap(self, tap: AudioTap) -> None:
         """Let ``tap`` hear this channel's audio from now on, in the worker
@@ -139,7 +106,7 @@ class FeedChannel:
     def listen_for(self, phrases: Sequence[str] | None) -> None:
         """Recognise only ``phrases`` (None: the whole vocabulary) from the audio
         fed next on; the utterance in progress is closed first."""
-        self.feed._put(_Phrases(self.role, None if phrases is None else tuple(phrases)))
+        self.feed._put(Phrases(self.role, None if phrases is None else tuple(phrases)))
 
     async def finish(self) -> AsrResult:
         """End of this channel's stream: its last final result. Idempotent."""
@@ -147,7 +114,7 @@ class FeedChannel:
             return self._state.finished
         for chunk in self._state.framer.flush(drop_odd_byte=True):
             self.feed_chunk(chunk)
-        return await self.feed._ask(lambda reply: _Finish(self.role, reply))
+        return await self.feed._ask(Finish(self.role, None))
 
 
 class CallFeed:
@@ -175,8 +142,9 @@ class CallFeed:
         self.start_s = resume.audio_s if resume is not None else 0.0
         self.channels: dict[ev.ChannelRole, FeedChannel] = {}
         self.ended = False
-        self._queue: asyncio.Queue[_Item] | None = None
+        self._queue: asyncio.Queue[Item] | None = None
         self._task: asyncio.Task[None] | None = None
+        self._turn = asyncio.Lock()  # held by whatever touches the pipeline
         self._unheard: list[ev.AudioChunk] = []  # fed, not yet given to the pipeline
         self._taps: dict[ev.ChannelRole, AudioTap] = {}
         pipeline.anger.hear_recogniser(engine.vocabulary_words)
@@ -219,10 +187,10 @@ class CallFeed:
     def on_feedback(self, feedback: ev.SuggestionFeedback) -> None:
         """To the advisor, in turn with the call's audio (which the pipeline
         may be hearing in a worker thread right now)."""
-        if self._task is None or self._task.done():
+        if self._idle() and not self._turn.locked():
             self.pipeline.on_feedback(feedback)
         else:
-            self._put(_Feedback(feedback))
+            self._put(Feedback(feedback))
 
     def emit(self, events: list[ev.Event]) -> None:
         for event in events:
@@ -236,7 +204,7 @@ class CallFeed:
         for channel in list(self.channels.values()):
             await channel.finish()
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._put(_End(reason, done))
+        self._put(End(reason, done))
         await done
         if self._task is not None:
             await self._task
@@ -246,68 +214,93 @@ class CallFeed:
         to keep the queue short)."""
         if self._queue is not None:
             await self._queue.join()
+        async with self._turn:  # and whatever a driver does in its own task
+            pass
 
     # ------------------------------------------------------------ the loop
 
-    def _put(self, item: _Item) -> None:
+    def _put(self, item: Item) -> None:
         if self._queue is None:
             self._queue = asyncio.Queue()
             self._task = asyncio.get_running_loop().create_task(self._run(self._queue))
         self._queue.put_nowait(item)
 
-    async def _ask(self, make: Callable[[asyncio.Future[AsrResult]], _Item]) -> AsrResult:
-        reply: asyncio.Future[AsrResult] = asyncio.get_running_loop().create_future()
-        self._put(make(reply))
-        return await reply
+    def _idle(self) -> bool:
+        return self._queue is None or self._queue.empty()
 
-    async def _run(self, queue: asyncio.Queue[_Item]) -> None:
+    async def _ask(self, item: Cut | Finish, before: Chunks | None = None) -> AsrResult:
+        """``before`` (if any), then ``item``, in turn; ``item``'s result. Done
+        here when nothing is queued (else queued, for the feed's task)."""
+        if not self._idle():
+            reply: asyncio.Future[AsrResult] = asyncio.get_running_loop().create_future()
+            if before is not None:
+                self._put(before)
+            self._put(dataclasses.replace(item, reply=reply))
+            return await reply
+        async with self._turn:
+            if before is not None:
+                try:
+                    await self._step(before)
+                except Exception as exc:  # as the feed's task does with a queued one
+                    self._failed(exc)
+            result = await self._step(item)
+        assert result is not None
+        return result
+
+    def _failed(self, exc: Exception) -> None:
+        self.publish(ev.Error(self.pipeline.call_id, "feed", type(exc).__name__))
+
+    async def _run(self, queue: asyncio.Queue[Item]) -> None:
         while True:
             item = await queue.get()
             try:
-                if isinstance(item, _End):
-                    await self._hear()
-                    self.emit(self._ended(item.reason))
-                    item.done.set_result(None)
-                    return
-                await self._step(item)
+                async with self._turn:
+                    if isinstance(item, End):
+                        await self._hear()
+                        self.emit(self._ended(item.reason))
+                        item.done.set_result(None)
+                        return
+                    result = await self._step(item)
+                reply = getattr(item, "reply", None)
+                if reply is not None and not reply.done():
+                    reply.set_result(result)
             except Exception as exc:
                 reply = getattr(item, "reply", None) or getattr(item, "done", None)
                 if reply is not None and not reply.done():
                     reply.set_exception(exc)
                 else:
-                    self.publish(ev.Error(self.pipeline.call_id, "feed", type(exc).__name__))
-                if isinstance(item, _End):
+                    self._failed(exc)
+                if isinstance(item, End):
                     return
             finally:
                 queue.task_done()
 
-    async def _step(self, item: _Item) -> None:
-        if isinstance(item, _Chunks):
+    async def _step(self, item: Item) -> AsrResult | None:
+        """One item, in turn: a cut's or a finish's result, else None."""
+        if isinstance(item, Chunks):
             for chunk in item.chunks:
                 self._unheard.append(chunk)
                 state = self.channels[chunk.role]._state
                 state.pending += chunk.pcm
                 if state.batch_bytes is not None and len(state.pending) >= state.batch_bytes:
                     await self._recognise(state)
-            return
-        if isinstance(item, _Feedback):
+            return None
+        if isinstance(item, Feedback):
             self.pipeline.on_feedback(item.feedback)
-            return
+            return None
         state = self.channels[item.role]._state
-        if isinstance(item, _Cut):
+        if isinstance(item, Cut):
             result = await self._recognise(state) if state.pending else _EMPTY_PARTIAL
-            if item.close:
-                result = await self._close(state)
-            if item.reply is not None:
-                item.reply.set_result(result)
-        elif isinstance(item, _Phrases):
+            return await self._close(state) if item.close else result
+        if isinstance(item, Phrases):
             await self._switch(state, item.phrases)
-        elif isinstance(item, _Finish):
+        elif isinstance(item, Finish):
             if state.finished is None:
                 if state.pending:
                     await self._recognise(state)
                 state.finished = await self._close(state)
-            item.reply.set_result(state.finished)
+            return state.finished
+        return None
 
     def _ended(self, reason: str) -> list[ev.Event]:
         events = self.pipeline.end(reason)
@@ -329,8 +322,7 @@ class CallFeed:
         if self.inline:
             events, found, result = heard_then(self.pipeline, chunks, fn, args, self._taps)
         else:
-            loop = asyncio.get_running_loop()
-            events, found, result = await loop.run_in_executor(
+            events, found, result = await in_worker(
                 self.executor, heard_then, self.pipeline, chunks, fn, args, self._taps
             )
         for tap, heard in found:
