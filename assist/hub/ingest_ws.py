@@ -29,6 +29,7 @@ from assist.hub.errors import (
     CLOSE_UNAVAILABLE,
     Refused,
 )
+from assist.hub.idle import IdleWatch
 from assist.hub.ingest import FatalIngestError, IngestSession
 from ivr import events as ev
 from ivr.telephony.ids import BadId, check_id
@@ -85,18 +86,22 @@ class IngestEndpoint:
     ) -> str:
         """Feed the leg until it ends; the reason it ended."""
         idle_s = self.limits.idle_timeout_s
+        watch = IdleWatch(idle_s)
         try:
             if pending is not None:
                 await self._message(connection, session, pending)
             while not session.ended:
+                watch.waiting()
                 try:
-                    async with asyncio.timeout(idle_s):
-                        message = await connection.recv()
-                except TimeoutError:
+                    message = await connection.recv()
+                except asyncio.CancelledError:
+                    if not watch.timed_out():
+                        raise
                     reason = f"no audio for {idle_s:g} s"
                     log.warning("ingest call %s: %s; closed", session.call.pipeline.call_id, reason)
                     await connection.close(CLOSE_IDLE, reason)
                     return reason
+                watch.heard()
                 await self._message(connection, session, message)
             await connection.close()
             return "hangup"
@@ -106,6 +111,8 @@ class IngestEndpoint:
             return "bad input"
         except ConnectionClosed:
             return "disconnected"
+        finally:
+            watch.stop()
 
     @staticmethod
     async def _message(
