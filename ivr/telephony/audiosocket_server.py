@@ -7,6 +7,11 @@ driver's handler in its own task. A call whose peer then sends nothing for
 ``idle_timeout_s`` (wall clock) is ended with that reason. A call's bad
 input, hang-up or failure ends that call only, with one log line on the
 ``ivr.telephony`` logger.
+
+Each connection is an asyncio protocol: a read's frames go straight into
+the call's line, and a prompt's frames go out on the loop's one prompt
+clock (:mod:`ivr.telephony.pacer`), so a node's event loop is not woken
+for every caller's every 20 ms frame in each direction.
 """
 
 from __future__ import annotations
@@ -23,15 +28,12 @@ from ivr.telephony.audiosocket_codec import (
     Frame,
     FrameType,
     ProtocolError,
-    encode_audio,
     encode_hangup,
-    split_audio,
 )
+from ivr.telephony.audiosocket_line import AudioSocketLine, prompt_frames
 from ivr.telephony.base_line import (
     DEFAULT_IDLE_TIMEOUT_S,
     LineHandler,
-    Playback,
-    QueueLine,
     TaskSet,
     log,
     run_handler,
@@ -39,72 +41,218 @@ from ivr.telephony.base_line import (
 from ivr.telephony.ids import printable
 from ivr.telephony.line import LineAudio, LineDtmf, LineInfo
 
-__all__ = ["AudioSocketLine", "AudioSocketServer", "serve_audiosocket"]
-
-READ_BYTES = 65536
+__all__ = ["AudioSocketLine", "AudioSocketServer", "prompt_frames", "serve_audiosocket"]
 
 
-def _peer_name(writer: asyncio.StreamWriter) -> str:
-    peer = writer.get_extra_info("peername")
+def _peer_name(transport: asyncio.BaseTransport) -> str:
+    peer = transport.get_extra_info("peername")
     if isinstance(peer, tuple) and len(peer) >= 2:
         return f"{peer[0]}:{peer[1]}"
     return str(peer)
 
 
-class AudioSocketLine(QueueLine):
-    """A call on an AudioSocket connection.
+class _Connection(asyncio.Protocol):
+    """One TCP connection: the UUID, then the call's frames straight from
+    each read into its line (no reader task woken per 20 ms frame)."""
 
-    ``play`` sends 20 ms audio frames paced at real time against a monotonic
-    deadline (Asterisk buffers little), and is done when the last frame is
-    sent. ``clear`` just stops sending. ``hangup`` sends a hangup frame and
-    closes the socket.
-    """
+    def __init__(self, server: AudioSocketServer) -> None:
+        self.server = server
+        self.loop = asyncio.get_running_loop()
+        self.parser = AudioSocketParser(server.max_payload_bytes)
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.line: AudioSocketLine | None = None
+        self.last_data_s = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._done = False  # the connection is over (closed or being closed)
 
-    def __init__(self, info: LineInfo, writer: asyncio.StreamWriter) -> None:
-        super().__init__(info)
-        self._writer = writer
-        self._closed = False
+    # ------------------------------------------------------------ asyncio callbacks
 
-    async def _play(self, pcm: bytes, playback: Playback) -> bool:
-        loop = asyncio.get_running_loop()
-        start_s = loop.time()
-        sent_samples = 0
-        for payload in split_audio(pcm, FRAME_BYTES):
-            due_s = start_s + sent_samples / AUDIO_RATE_HZ
-            if await playback.sleep(due_s - loop.time()) or self.ended:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.peer = _peer_name(transport)
+        self.server._connections.add(self)
+        self._timer = self.loop.call_later(self.server.uuid_timeout_s, self._no_uuid)
+
+    def data_received(self, data: bytes) -> None:
+        self.last_data_s = self.loop.time()
+        try:
+            if self.line is None:
+                self._before_uuid(data)
+            else:
+                self._call_data(self.line, data)
+        except Exception:  # never let one call's failure reach the server
+            log.exception("audiosocket peer %s: unexpected failure", self.peer)
+            self._close()
+
+    def eof_received(self) -> bool:
+        line = self.line
+        if line is None:
+            try:
+                self.parser.finish()
+            except ProtocolError as exc:
+                self._refuse(exc)
                 return False
-            if not await self._send(encode_audio(payload)):
-                return False
-            sent_samples += len(payload) // 2
-        return True
-
-    async def _send_clear(self) -> None:
-        return None  # nothing is queued on Asterisk's side worth flushing
-
-    async def _close(self, reason: str) -> None:
-        await self.send_hangup_frame()
-        await self.close_transport()
-
-    async def send_hangup_frame(self) -> None:
-        await self._send(encode_hangup())
-
-    async def _send(self, data: bytes) -> bool:
-        if self._closed or self._writer.is_closing():
+            if not self._done:
+                log.info("audiosocket peer %s: ended before sending a UUID", self.peer)
+            self._close()
             return False
         try:
-            self._writer.write(data)
-            await self._writer.drain()
-        except (ConnectionError, OSError):
-            return False
-        return True
+            self.parser.finish()
+            line.end("connection closed by the peer")
+        except ProtocolError as exc:
+            line.end(f"protocol error: {exc}", error=True)
+        self._line_over(line)
+        return False
 
-    async def close_transport(self) -> None:
-        if self._closed:
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        self.server._connections.discard(self)
+        line = self.line
+        if line is None:
+            if exc is not None and not self._done:
+                log.info(
+                    "audiosocket peer %s: connection lost before the UUID (%s)", self.peer, exc
+                )
+        else:
+            if exc is not None:
+                line.end(f"connection lost: {exc}", error=True)
+            else:
+                line.end("connection closed by the peer")
+            self.server._lines.discard(line)
+            line.connection_lost()
+        self._done = True
+
+    # ------------------------------------------------------------ before the UUID
+
+    def _before_uuid(self, data: bytes) -> None:
+        try:
+            frames = self.parser.feed(data)
+        except ProtocolError as exc:
+            if self.parser.uuid is None:
+                self._refuse(exc)
+                return
+            self._open_call([], exc)
             return
-        self._closed = True
-        self._writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+        for i, frame in enumerate(frames):
+            if frame.type is FrameType.UUID:
+                self._open_call(frames[i + 1 :], None)
+                return
+            if frame.type in (FrameType.HANGUP, FrameType.ERROR):
+                log.info("audiosocket peer %s: ended before sending a UUID", self.peer)
+                self._close()
+                return
+
+    def _refuse(self, exc: ProtocolError) -> None:
+        log.warning(
+            "audiosocket peer %s: protocol error: %s; connection closed", self.peer, printable(exc)
+        )
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(encode_hangup())
+        self._close()
+
+    def _no_uuid(self) -> None:
+        self._timer = None
+        if self.line is None and not self._done:
+            log.warning(
+                "audiosocket peer %s: no UUID within %.1f s; connection closed",
+                self.peer,
+                self.server.uuid_timeout_s,
+            )
+            self._close()
+
+    def _open_call(self, after_uuid: list[Frame], early_error: ProtocolError | None) -> None:
+        assert self.parser.uuid is not None and self.transport is not None
+        self._cancel_timer()
+        server = self.server
+        line = self.line = AudioSocketLine(
+            LineInfo(
+                call_id=self.parser.uuid,
+                protocol="audiosocket",
+                rate_hz=AUDIO_RATE_HZ,
+                roles=(ChannelRole.CUSTOMER,),
+                metadata={"peer": self.peer},
+            ),
+            self.transport,
+            audio_batch_bytes=server.audio_batch_bytes,
+        )
+        if early_error is not None:  # the UUID came, then bad input in the same read
+            line.end(f"protocol error: {early_error}", error=True)
+        server._lines.add(line)
+        name = f"audiosocket {line.info.call_id}"
+        server._handlers.start(run_handler(server.handler, line), name)
+        for frame in after_uuid:
+            _dispatch(line, frame)
+        if line.ended:
+            self._line_over(line)
+            return
+        self._timer = self.loop.call_later(server.idle_timeout_s, self._check_idle)
+
+    # ------------------------------------------------------------ the call
+
+    def _call_data(self, line: AudioSocketLine, data: bytes) -> None:
+        if line.ended:
+            return
+        try:
+            frames = self.parser.feed(data)
+        except ProtocolError as exc:
+            line.end(f"protocol error: {exc}", error=True)
+            self._line_over(line)
+            return
+        for frame in frames:
+            _dispatch(line, frame)
+        if line.ended:
+            self._line_over(line)
+
+    def _check_idle(self) -> None:
+        """One timer per call, moved on only when it fires (not on every read)."""
+        line, idle_s = self.line, self.server.idle_timeout_s
+        self._timer = None
+        if line is None or line.ended:
+            return
+        quiet_s = self.loop.time() - self.last_data_s
+        if quiet_s >= idle_s:
+            line.end(f"no audio for {idle_s:g} s", error=True)
+            self._line_over(line)
+            return
+        self._timer = self.loop.call_later(idle_s - quiet_s, self._check_idle)
+
+    def _line_over(self, line: AudioSocketLine) -> None:
+        """The call ended on the caller's side: a hangup frame when it ended
+        in error, then the socket closes."""
+        if self._done:
+            return
+        self._cancel_timer()
+        if line.ended_in_error:
+            line._write(encode_hangup())
+        self._close()
+
+    def _close(self) -> None:
+        self._done = True
+        self._cancel_timer()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _dispatch(line: AudioSocketLine, frame: Frame) -> None:
+    if frame.type is FrameType.AUDIO:
+        line.push(LineAudio(ChannelRole.CUSTOMER, frame.payload))
+    elif frame.type is FrameType.DTMF:
+        line.push(LineDtmf(frame.digit))
+    elif frame.type is FrameType.HANGUP:
+        line.end("the peer hung up")
+    elif frame.type is FrameType.ERROR:
+        code = frame.error_code
+        line.end(
+            "the peer reported an error" + (f" (code 0x{code:02X})" if code is not None else ""),
+            error=True,
+        )
 
 
 class AudioSocketServer:
@@ -117,20 +265,26 @@ class AudioSocketServer:
         uuid_timeout_s: float = 5.0,
         max_payload_bytes: int = MAX_AUDIO_PAYLOAD_BYTES,
         idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+        audio_batch_s: float = 0.0,
     ) -> None:
         """``idle_timeout_s``: a call whose peer sends nothing (not even part
-        of a frame) for this long, wall clock, is ended."""
+        of a frame) for this long, wall clock, is ended. ``audio_batch_s``:
+        a call's audio reaches its handler in pieces of this much (whole
+        frames; 0: frame by frame), for drivers that work in batches."""
         self.handler = handler
         self.uuid_timeout_s = uuid_timeout_s
         self.idle_timeout_s = idle_timeout_s
         self.max_payload_bytes = max_payload_bytes
+        frames = round(audio_batch_s * AUDIO_RATE_HZ * 2 / FRAME_BYTES)
+        self.audio_batch_bytes = frames * FRAME_BYTES if frames > 1 else 0
         self._server: asyncio.Server | None = None
         self._handlers = TaskSet()
         self._lines: set[AudioSocketLine] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[_Connection] = set()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = await asyncio.start_server(self._on_connection, host, port)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Connection(self), host, port)
 
     @property
     def port(self) -> int:
@@ -144,8 +298,9 @@ class AudioSocketServer:
         self._server.close()
         for line in list(self._lines):
             await line.hangup("server closing")
-        for writer in list(self._writers):  # connections that never became calls
-            writer.close()
+        for connection in list(self._connections):  # connections that never became calls
+            if connection.line is None:
+                connection._close()
         await self._handlers.finish()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), 2.0)
@@ -156,135 +311,6 @@ class AudioSocketServer:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _on_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        peer = _peer_name(writer)
-        self._writers.add(writer)
-        try:
-            await self._serve_call(reader, writer, peer)
-        except Exception:  # never let one call's failure reach the server
-            log.exception("audiosocket peer %s: unexpected failure", peer)
-        finally:
-            self._writers.discard(writer)
-            writer.close()
-
-    async def _serve_call(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
-    ) -> None:
-        parser = AudioSocketParser(self.max_payload_bytes)
-        try:
-            opening = await asyncio.wait_for(self._read_uuid(reader, parser), self.uuid_timeout_s)
-        except TimeoutError:
-            log.warning(
-                "audiosocket peer %s: no UUID within %.1f s; connection closed",
-                peer,
-                self.uuid_timeout_s,
-            )
-            return
-        except ProtocolError as exc:
-            log.warning(
-                "audiosocket peer %s: protocol error: %s; connection closed", peer, printable(exc)
-            )
-            with contextlib.suppress(ConnectionError, OSError):
-                writer.write(encode_hangup())
-            return
-        except (ConnectionError, OSError) as exc:
-            log.info("audiosocket peer %s: connection lost before the UUID (%s)", peer, exc)
-            return
-        if opening is None:
-            log.info("audiosocket peer %s: ended before sending a UUID", peer)
-            return
-        after_uuid, early_error = opening
-        assert parser.uuid is not None
-        line = AudioSocketLine(
-            LineInfo(
-                call_id=parser.uuid,
-                protocol="audiosocket",
-                rate_hz=AUDIO_RATE_HZ,
-                roles=(ChannelRole.CUSTOMER,),
-                metadata={"peer": peer},
-            ),
-            writer,
-        )
-        if early_error is not None:  # the UUID came, then bad input in the same read
-            line.end(f"protocol error: {early_error}", error=True)
-        self._lines.add(line)
-        try:
-            self._handlers.start(run_handler(self.handler, line), f"audiosocket {parser.uuid}")
-            for frame in after_uuid:
-                self._dispatch(line, frame)
-            await self._read_calls_frames(reader, parser, line)
-            if line.ended_in_error:
-                await line.send_hangup_frame()
-        finally:
-            self._lines.discard(line)
-            await line.close_transport()
-
-    async def _read_uuid(
-        self, reader: asyncio.StreamReader, parser: AudioSocketParser
-    ) -> tuple[list[Frame], ProtocolError | None] | None:
-        """Once the UUID has come: the frames that followed it in the same read,
-        and the protocol error met there if any. None when the peer hung up or
-        closed before sending a UUID."""
-        while True:
-            data = await reader.read(READ_BYTES)
-            if not data:
-                parser.finish()
-                return None
-            try:
-                frames = parser.feed(data)
-            except ProtocolError as exc:
-                if parser.uuid is None:
-                    raise
-                return [], exc
-            for i, frame in enumerate(frames):
-                if frame.type is FrameType.UUID:
-                    return frames[i + 1 :], None
-                if frame.type in (FrameType.HANGUP, FrameType.ERROR):
-                    return None
-
-    async def _read_calls_frames(
-        self, reader: asyncio.StreamReader, parser: AudioSocketParser, line: AudioSocketLine
-    ) -> None:
-        while not line.ended:
-            try:
-                async with asyncio.timeout(self.idle_timeout_s):
-                    data = await reader.read(READ_BYTES)
-            except TimeoutError:
-                line.end(f"no audio for {self.idle_timeout_s:g} s", error=True)
-                return
-            except (ConnectionError, OSError) as exc:
-                line.end(f"connection lost: {exc}", error=True)
-                return
-            try:
-                if not data:
-                    parser.finish()
-                    line.end("connection closed by the peer")
-                    return
-                frames = parser.feed(data)
-            except ProtocolError as exc:
-                line.end(f"protocol error: {exc}", error=True)
-                return
-            for frame in frames:
-                self._dispatch(line, frame)
-
-    @staticmethod
-    def _dispatch(line: AudioSocketLine, frame: Frame) -> None:
-        if frame.type is FrameType.AUDIO:
-            line.push(LineAudio(ChannelRole.CUSTOMER, frame.payload))
-        elif frame.type is FrameType.DTMF:
-            line.push(LineDtmf(frame.digit))
-        elif frame.type is FrameType.HANGUP:
-            line.end("the peer hung up")
-        elif frame.type is FrameType.ERROR:
-            code = frame.error_code
-            line.end(
-                "the peer reported an error"
-                + (f" (code 0x{code:02X})" if code is not None else ""),
-                error=True,
-            )
-
 
 async def serve_audiosocket(
     handler: LineHandler,
@@ -294,6 +320,7 @@ async def serve_audiosocket(
     uuid_timeout_s: float = 5.0,
     max_payload_bytes: int = MAX_AUDIO_PAYLOAD_BYTES,
     idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+    audio_batch_s: float = 0.0,
 ) -> AudioSocketServer:
     """Start an AudioSocket server; ``server.port`` is the bound port, ``close()`` stops it."""
     server = AudioSocketServer(
@@ -301,6 +328,7 @@ async def serve_audiosocket(
         uuid_timeout_s=uuid_timeout_s,
         max_payload_bytes=max_payload_bytes,
         idle_timeout_s=idle_timeout_s,
+        audio_batch_s=audio_batch_s,
     )
     await server.start(host, port)
     return server

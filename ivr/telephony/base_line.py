@@ -43,7 +43,7 @@ class Playback:
 
     def __init__(self) -> None:
         self._stopped = asyncio.Event()
-        self._waiter: asyncio.Future[None] | None = None  # a sleep in progress
+        self._waiter: asyncio.Future[Any] | None = None  # a sleep or a paced play in progress
 
     @property
     def stopped(self) -> bool:
@@ -69,6 +69,20 @@ class Playback:
                 self._waiter = None
         return self.stopped
 
+    async def finished(self, done: asyncio.Future[bool]) -> bool:
+        """Wait for ``done``, which someone else resolves (a stop resolves it
+        with None at once); True if it resolved True and the play was not
+        stopped. Cancelled, it cancels ``done``, so its resolver drops it."""
+        if self.stopped:
+            done.cancel()
+            return False
+        self._waiter = done
+        try:
+            result = await done
+        finally:
+            self._waiter = None
+        return bool(result) and not self.stopped
+
     async def until(self, done: asyncio.Future[Any]) -> bool:
         """Wait for ``done`` or a stop; True if ``done`` completed first."""
         stop_waiter = asyncio.ensure_future(self._stopped.wait())
@@ -79,7 +93,7 @@ class Playback:
         return done.done() and not done.cancelled() and not self.stopped
 
 
-def _wake(waiter: asyncio.Future[None] | None) -> None:
+def _wake(waiter: asyncio.Future[Any] | None) -> None:
     if waiter is not None and not waiter.done():
         waiter.set_result(None)
 
@@ -87,9 +101,22 @@ def _wake(waiter: asyncio.Future[None] | None) -> None:
 class QueueLine:
     """Base of the protocol lines (see :class:`ivr.telephony.line.Line`)."""
 
-    def __init__(self, info: LineInfo, *, max_pending_events: int = MAX_PENDING_EVENTS) -> None:
+    def __init__(
+        self,
+        info: LineInfo,
+        *,
+        max_pending_events: int = MAX_PENDING_EVENTS,
+        audio_batch_bytes: int = 0,
+    ) -> None:
+        """``audio_batch_bytes``: caller audio is handed on in pieces of at
+        least this much (0: each piece as it came), so a driver that works in
+        0.1 s batches is not woken for every 20 ms frame; other events and
+        the end hand on the audio held before them first, in order."""
         self.info = info
         self.max_pending_events = max_pending_events
+        self.audio_batch_bytes = audio_batch_bytes
+        self._held: LineAudio | None = None  # audio of one role not handed on yet
+        self._held_pcm = bytearray()
         self.end_reason: str | None = None
         self.ended_in_error = False
         self.dropped_audio_events = 0
@@ -146,7 +173,32 @@ class QueueLine:
         events is dropped (and counted) rather than held without bound."""
         if self.ended:
             return
-        if isinstance(event, LineAudio) and self._queue.qsize() >= self.max_pending_events:
+        if isinstance(event, LineAudio):
+            if not self.audio_batch_bytes:
+                self._queue_audio(event)
+                return
+            if self._held is not None and self._held.role is not event.role:
+                self._hand_on_held()
+            if self._held is None:
+                self._held = event
+            self._held_pcm += event.pcm
+            if len(self._held_pcm) >= self.audio_batch_bytes:
+                self._hand_on_held()
+            return
+        self._hand_on_held()
+        self._queue.put_nowait(event)
+
+    def _hand_on_held(self) -> None:
+        held = self._held
+        if held is None:
+            return
+        self._held = None
+        pcm = bytes(self._held_pcm)
+        self._held_pcm.clear()
+        self._queue_audio(held if len(pcm) == len(held.pcm) else LineAudio(held.role, pcm))
+
+    def _queue_audio(self, event: LineAudio) -> None:
+        if self._queue.qsize() >= self.max_pending_events:
             self.dropped_audio_events += 1
             return
         self._queue.put_nowait(event)
@@ -161,6 +213,7 @@ class QueueLine:
         self._ended.set()
         if self._playback is not None:
             self._playback.stop()
+        self._hand_on_held()
         self._queue.put_nowait(LineHangup(reason))
         dropped = (
             f" ({self.dropped_audio_events} audio events dropped: the handler did not read)"

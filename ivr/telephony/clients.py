@@ -58,6 +58,7 @@ class AudioSocketCaller:
         self.call_id = str(uuidlib.UUID(call_id)) if call_id else str(uuidlib.uuid4())
         self.received = bytearray()
         self.received_times_s: list[float] = []  # monotonic arrival time of each audio frame
+        self.received_sizes: list[int] = []  # payload bytes of each audio frame
         self.server_hung_up = False
         self.protocol_error: ProtocolError | None = None
         self.closed = asyncio.Event()
@@ -129,6 +130,7 @@ class AudioSocketCaller:
                     if frame.type is asock.FrameType.AUDIO:
                         self.received += frame.payload
                         self.received_times_s.append(time.monotonic())
+                        self.received_sizes.append(len(frame.payload))
                     elif frame.type is asock.FrameType.HANGUP:
                         self.server_hung_up = True
         except ProtocolError as exc:
