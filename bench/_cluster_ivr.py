@@ -23,7 +23,8 @@ Per K:
 
 ``python -m bench._cluster_ivr [--ks 8 16 32] [--profile K]``: the steps
 alone, and with ``--profile K`` where a fresh IVR node's CPU goes over one
-step at K calls (every thread in CPU time, the warm-up call excluded; see
+step at K calls (every thread in CPU time, start-up excluded, the warm-up
+call included so that the recognition pool's threads are profiled; see
 ``bench._cluster_profile``).
 """
 
@@ -152,9 +153,13 @@ def ivr_node(ks: list[int], lang: str = "en") -> list[IvrStep]:
 
 
 async def _profiled_step(k: int, pid: int, hub: int, port: int, script: Script) -> IvrStep:
+    # The profile starts before the warm-up call: the recognition pool's
+    # threads start with the first call, and only threads started after the
+    # signal are profiled. So the profile holds K + 1 calls (the step's
+    # /proc figures hold K).
+    os.kill(pid, signal.SIGUSR1)
     sup, sup_task = await _warm_supervisor(hub, port, script)
     try:
-        os.kill(pid, signal.SIGUSR1)
         step = await _step(k, pid, port, sup, script)
         os.kill(pid, signal.SIGUSR2)
         return step

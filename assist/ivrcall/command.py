@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assist.anger import lexicon_keywords
-from assist.ivrcall.driver import IvrCall
+from assist.ivrcall.driver import IVR_BATCH_S, IvrCall
 from assist.ivrcall.seats import SeatQueue
 from assist.listen import check_listen, listen_errors
 from assist.serve import RunningHub, ServeOptions, running_hub, stop_on_signals
@@ -186,7 +186,10 @@ async def run_ivr(
         for listener in options.audiosocket:
             with listen_errors(listener.host, listener.port, "--audiosocket"):
                 server = await serve_audiosocket(
-                    service.handler(listener.language), listener.host, listener.port
+                    service.handler(listener.language),
+                    listener.host,
+                    listener.port,
+                    audio_batch_s=IVR_BATCH_S,  # the driver's batches: one wake-up each
                 )
             servers.append(server)
             ports.append(server.port)
