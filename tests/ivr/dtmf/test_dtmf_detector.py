@@ -274,3 +274,47 @@ def test_bad_input() -> None:
         DtmfSettings(hop_s=0.0)
     with pytest.raises(ValueError, match="min_peak_energy_ratio"):
         DtmfSettings(min_peak_energy_ratio=1.5)
+
+
+def test_quiet_pieces_skip_the_filters_with_the_same_answers() -> None:
+    """A piece too quiet for any tone skips the filters: over silence, faint
+    noise, keys near the level limit, loud noise and speech-like bursts, fed
+    in random piece sizes, the detector finds what the filters alone find,
+    at the same times."""
+    from ivr.dtmf import dtmf_tone
+
+    from .keypresses import silence as quiet
+    from .keypresses import with_noise
+
+    rng = np.random.default_rng(7)
+    for rate_hz in (8000, 16000):
+        parts = []
+        for i, digit in enumerate("159#0*"):
+            level = (-10.0, -30.0, -32.5, -34.0, -20.0, -33.0)[i]
+            parts.append(quiet(rate_hz, rng.uniform(0.01, 0.5)))
+            parts.append(with_noise(quiet(rate_hz, 0.2), -60.0, 0.0, rng))  # faint line noise
+            tone = dtmf_tone(digit, rate_hz, duration_s=rng.uniform(0.02, 0.12), level_dbm0=level)
+            parts.append(tone)
+            parts.append(quiet(rate_hz, rng.uniform(0.0, 0.06)))
+            parts.append(with_noise(quiet(rate_hz, 0.1), -10.0, 0.0, rng))  # loud noise
+        signal = np.concatenate(parts)
+        answers, classified = [], []
+        for skip in (True, False):
+            detector = DtmfDetector(rate_hz)
+            detector.skip_quiet_pieces = skip
+            calls = []
+            plain = detector._classify
+            detector._classify = lambda blocks, plain=plain, calls=calls: (  # type: ignore[method-assign]
+                calls.append(len(blocks)) or plain(blocks)
+            )
+            found, i = [], 0
+            cuts = np.random.default_rng(rate_hz)
+            while i < signal.size:
+                n = int(cuts.integers(1, rate_hz // 5))
+                found += detector.feed(signal[i : i + n].tobytes())
+                i += n
+            answers.append(found + detector.flush())
+            classified.append(len(calls))
+        assert answers[0] == answers[1], (answers, classified)
+        assert [d.digit for d in answers[0]][:2] == ["1", "5"]  # the louder keys at least
+        assert classified[0] < classified[1] / 2  # most pieces skipped the filters
