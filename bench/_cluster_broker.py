@@ -4,7 +4,8 @@
   K (spread evenly) whose answers stay under 300 ms p95;
 - keyword -> anger meter: the caller streams to node A, the agent's screen
   (by seat) is on node B; from the audio holding the keyword being sent to
-  the keyword reason arriving on B's screen (as ``bench.e2e_latency`` times it);
+  the keyword reason arriving on B's screen (as ``bench.e2e_latency`` times it),
+  with the shipped model as it is trusted and as an open vocabulary would be;
 - events lost across a node kill: callers on nodes B and C, a screen per
   call on node A; A is killed with -9 mid-run and the screens resume on B
   with ``after=N``; what they got is compared with the stream.
@@ -30,9 +31,14 @@ from bench._cluster_load import Node, Screen, p95, stream_call
 from bench.cluster import TARGET_P95_S, _customer_pcm, load_step
 from bench.e2e_latency import _reason_latencies
 
+# The keyword caller sends 0.1 s pieces, as bench.e2e_latency does: a
+# recogniser's partial comes a piece or two after the word's end, so the
+# piece length is part of what is timed (0.2 s pieces: p95 one piece more).
+KEYWORD_PIECE_S = 0.1
 
-async def _nodes(n: int, url: str) -> list[Node]:
-    nodes = [Node(f"n{i + 1}", broker_url=url).start() for i in range(n)]
+
+async def _nodes(n: int, url: str, module: str = "assist") -> list[Node]:
+    nodes = [Node(f"n{i + 1}", broker_url=url, module=module).start() for i in range(n)]
     for node in nodes:
         await node.ready()
     await asyncio.sleep(1.0)  # joined the site (broker connection, tail)
@@ -85,19 +91,27 @@ async def capacity(args: argparse.Namespace, url: str) -> None:
 
 
 async def keyword_to_meter(url: str) -> None:
+    """Once with the shipped closed-vocabulary model as it is trusted (a
+    keyword among the caller's first words waits for its final result), once
+    trusted as a published large-vocabulary model would be
+    (``bench._open_vocabulary_node``): the issue's 0.3 s is that case's goal."""
     print("\nkeyword -> anger meter (from the audio holding the keyword being sent):")
-    nodes = await _nodes(2, url)
-    try:
-        for i, (label, (ingest_node, screen_node)) in enumerate(
-            (
-                ("caller and screen on one node", (nodes[0], nodes[0])),
-                ("caller on node A, screen on node B", (nodes[0], nodes[1])),
-            )
-        ):
-            latencies = await _keyword_latencies(ingest_node, screen_node, f"t{i}")
-            _print_keyword(label, latencies)
-    finally:
-        _stop(nodes)
+    for tag, trust, module in (
+        ("closed", "shipped model", "assist"),
+        ("open", "as open vocabulary", "bench._open_vocabulary_node"),
+    ):
+        nodes = await _nodes(2, url, module)
+        try:
+            for i, (where, (ingest_node, screen_node)) in enumerate(
+                (
+                    ("caller and screen on one node", (nodes[0], nodes[0])),
+                    ("caller on node A, screen on node B", (nodes[0], nodes[1])),
+                )
+            ):
+                latencies = await _keyword_latencies(ingest_node, screen_node, f"{tag}{i}")
+                _print_keyword(f"{trust}, {where}", latencies)
+        finally:
+            _stop(nodes)
 
 
 def _print_keyword(label: str, latencies: list[float]) -> None:
@@ -130,7 +144,7 @@ async def _keyword_latencies(ingest_node: Node, screen_node: Node, tag: str) -> 
         pcm = _customer_pcm(call)
         duration_s = len(pcm) / 2 / 8000
         await stream_call(ingest_node.url, f"kw-{tag}-{call}", pcm, duration_s,
-                          seat=seat, sent=sent)  # fmt: skip
+                          seat=seat, sent=sent, piece_s=KEYWORD_PIECE_S)  # fmt: skip
         await asyncio.wait_for(watcher, 60)
         rows, _ = _reason_latencies(screen.log, sent)
         latencies += [s for _, s in rows]

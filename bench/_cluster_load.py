@@ -52,6 +52,7 @@ class Node:
     broker_url: str = ""
     port: int = 0
     profile_dir: Path | None = None  # every thread profiled (see bench._cluster_profile)
+    module: str = "assist"  # or a launcher that runs it (bench._open_vocabulary_node)
     extra: list[str] = field(default_factory=list)
     proc: subprocess.Popen | None = None
 
@@ -61,7 +62,7 @@ class Node:
         if self.profile_dir is not None:
             cmd += ["-m", "bench._cluster_profile", str(self.profile_dir)]
         else:
-            cmd += ["-m", "assist"]
+            cmd += ["-m", self.module]
         cmd += ["serve", "--port", str(self.port), "--lang", "en", "--no-store", "--quiet",
                 "--idle-timeout", "30", *self.extra]  # fmt: skip
         if self.broker_url:
@@ -118,28 +119,29 @@ class CallResult:
 async def stream_call(
     url: str, call_id: str, pcm: bytes, duration_s: float, *, seat: str = "",
     start_delay_s: float = 0.0, sent: list[tuple[float, float]] | None = None,
+    piece_s: float = PIECE_S,
 ) -> CallResult:  # fmt: skip
     """One caller at real-time pace: ``duration_s`` of ``pcm`` (looped) in
-    pieces of ``PIECE_S``, each answer timed from its piece being sent."""
+    pieces of ``piece_s``, each answer timed from its piece being sent."""
     result = CallResult()
     await asyncio.sleep(start_delay_s)
-    piece = int(PIECE_S * RATE_HZ) * 2
+    piece = int(piece_s * RATE_HZ) * 2
     query = f"{url}/ws/ingest?call={call_id}&lang=en" + (f"&seat={seat}" if seat else "")
     try:
         async with connect(query, open_timeout=20, max_queue=None) as ws:
             await ws.send(json.dumps({"config": {"sample_rate": RATE_HZ}}))
             start = time.monotonic()
-            n_pieces = int(duration_s / PIECE_S)
+            n_pieces = int(duration_s / piece_s)
             for i in range(n_pieces):
                 offset = (i * piece) % max(piece, len(pcm) - piece)
-                await asyncio.sleep(max(0.0, start + i * PIECE_S - time.monotonic()))
+                await asyncio.sleep(max(0.0, start + i * piece_s - time.monotonic()))
                 t0 = time.monotonic()
                 await ws.send(pcm[offset : offset + piece])
                 if sent is not None:
-                    sent.append(((i + 1) * PIECE_S, t0))
+                    sent.append(((i + 1) * piece_s, t0))
                 await ws.recv()
                 result.latencies_s.append(time.monotonic() - t0)
-                result.audio_s += PIECE_S
+                result.audio_s += piece_s
             await ws.send('{"eof": 1}')
             await ws.recv()
     except (ConnectionClosed, OSError, InvalidHandshake, TimeoutError) as exc:
