@@ -160,6 +160,28 @@ class AudioSocketParser:
             raise
         return frames
 
+    def audio_payloads(self, data: bytes) -> list[bytes] | None:
+        """The payloads of ``data`` when it is whole audio frames only, each
+        valid, and nothing is pending (a call's usual read: a frame or a few);
+        else None, and ``data`` is for :meth:`feed`, which gives the same
+        payloads for such data. No :class:`Frame` per 20 ms frame."""
+        if self._buffer or self._header is not None or self._failed is not None:
+            return None
+        if self.expect_uuid and self.uuid is None:
+            return None
+        out: list[bytes] = []
+        i, n, limit = 0, len(data), self.max_payload_bytes
+        while i < n:
+            if n - i < HEADER_BYTES or data[i] != FrameType.AUDIO:
+                return None
+            length = data[i + 1] << 8 | data[i + 2]
+            end = i + HEADER_BYTES + length
+            if not length or length > limit or length % 2 or end > n:
+                return None
+            out.append(data[i + HEADER_BYTES : end])
+            i = end
+        return out
+
     def finish(self) -> None:
         """The stream ended: raise if it ended inside a frame."""
         if self._failed is not None:

@@ -194,6 +194,11 @@ class _Connection(asyncio.Protocol):
     def _call_data(self, line: AudioSocketLine, data: bytes) -> None:
         if line.ended:
             return
+        payloads = self.parser.audio_payloads(data)
+        if payloads is not None:  # the usual read: audio frames only
+            for pcm in payloads:
+                line.push_audio(ChannelRole.CUSTOMER, pcm)
+            return
         try:
             frames = self.parser.feed(data)
         except ProtocolError as exc:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from ivr.events import ChannelRole
 from ivr.telephony.ids import printable
 from ivr.telephony.line import Line, LineAudio, LineEvent, LineHangup, LineInfo
 
@@ -42,14 +43,12 @@ class Playback:
     """One play in progress; ``stop()`` ends it early (clear, another play, hang-up)."""
 
     def __init__(self) -> None:
+        self.stopped = False  # read by the prompt clock on every tick
         self._stopped = asyncio.Event()
         self._waiter: asyncio.Future[Any] | None = None  # a sleep or a paced play in progress
 
-    @property
-    def stopped(self) -> bool:
-        return self._stopped.is_set()
-
     def stop(self) -> None:
+        self.stopped = True
         self._stopped.set()
         _wake(self._waiter)
 
@@ -115,7 +114,7 @@ class QueueLine:
         self.info = info
         self.max_pending_events = max_pending_events
         self.audio_batch_bytes = audio_batch_bytes
-        self._held: LineAudio | None = None  # audio of one role not handed on yet
+        self._held_role: ChannelRole | None = None  # audio of one role not handed on yet
         self._held_pcm = bytearray()
         self.end_reason: str | None = None
         self.ended_in_error = False
@@ -123,12 +122,13 @@ class QueueLine:
         self._queue: asyncio.Queue[LineEvent] = asyncio.Queue()
         self._playback: Playback | None = None
         self._ended = asyncio.Event()
+        self._is_ended = False  # as _ended, read on every frame without a call
 
     # -------------------------------------------------------------- driver side
 
     @property
     def ended(self) -> bool:
-        return self._ended.is_set()
+        return self._is_ended
 
     async def wait_ended(self) -> None:
         await self._ended.wait()
@@ -171,31 +171,42 @@ class QueueLine:
     def push(self, event: LineEvent) -> None:
         """Queue a caller-side event. Audio beyond ``max_pending_events`` unread
         events is dropped (and counted) rather than held without bound."""
-        if self.ended:
+        if self._is_ended:
             return
         if isinstance(event, LineAudio):
-            if not self.audio_batch_bytes:
+            if self.audio_batch_bytes:
+                self.push_audio(event.role, event.pcm)
+            else:
                 self._queue_audio(event)
-                return
-            if self._held is not None and self._held.role is not event.role:
-                self._hand_on_held()
-            if self._held is None:
-                self._held = event
-            self._held_pcm += event.pcm
-            if len(self._held_pcm) >= self.audio_batch_bytes:
-                self._hand_on_held()
             return
         self._hand_on_held()
         self._queue.put_nowait(event)
 
-    def _hand_on_held(self) -> None:
-        held = self._held
-        if held is None:
+    def push_audio(self, role: ChannelRole, pcm: bytes) -> None:
+        """``push(LineAudio(role, pcm))`` without the event object (a receive
+        loop's 20 ms frames, which a batching line joins anyway)."""
+        if self._is_ended:
             return
-        self._held = None
+        if not self.audio_batch_bytes:
+            self._queue_audio(LineAudio(role, pcm))
+            return
+        if self._held_role is not role:
+            self._hand_on_held()
+            self._held_role = role
+        held = self._held_pcm
+        held += pcm
+        if len(held) >= self.audio_batch_bytes:
+            self._hand_on_held()
+
+    def _hand_on_held(self) -> None:
+        role = self._held_role
+        if role is None:
+            return
+        self._held_role = None
         pcm = bytes(self._held_pcm)
         self._held_pcm.clear()
-        self._queue_audio(held if len(pcm) == len(held.pcm) else LineAudio(held.role, pcm))
+        if pcm:
+            self._queue_audio(LineAudio(role, pcm))
 
     def _queue_audio(self, event: LineAudio) -> None:
         if self._queue.qsize() >= self.max_pending_events:
@@ -211,6 +222,7 @@ class QueueLine:
         self.end_reason = reason
         self.ended_in_error = error
         self._ended.set()
+        self._is_ended = True
         if self._playback is not None:
             self._playback.stop()
         self._hand_on_held()

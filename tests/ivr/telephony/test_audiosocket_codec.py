@@ -195,3 +195,52 @@ def test_split_audio_keeps_every_byte():
     assert b"".join(pieces) == pcm
     with pytest.raises(ValueError):
         split_audio(b"abc")
+
+
+def test_audio_payloads_agree_with_feed_or_step_aside():
+    """The quick way for reads of whole audio frames gives feed's payloads;
+    anything else (a cut frame, another type, a bad length, a pending
+    partial frame, no UUID yet) is left to feed."""
+    import random
+
+    rng = random.Random(3)
+    pieces = [encode_audio(bytes(rng.randrange(256) for _ in range(2 * rng.randint(1, 200))))
+              for _ in range(40)]  # fmt: skip
+    pieces[7] = encode_dtmf("5")
+    reads = [encode_uuid(uuid.uuid4())]
+    for piece in [*pieces, encode_hangup()]:
+        if rng.random() < 0.35:  # whole
+            reads.append(piece)
+        elif rng.random() < 0.5:  # in the same read as the one before
+            reads[-1] += piece
+        else:  # cut somewhere
+            cut = rng.randrange(1, len(piece)) if len(piece) > 1 else 1
+            reads += [piece[:cut], piece[cut:]]
+    quick, plain = AudioSocketParser(), AudioSocketParser()
+    fast_reads, got, want = 0, [], []
+    for data in reads:
+        want += [f.payload for f in plain.feed(data) if f.type is FrameType.AUDIO]
+        payloads = quick.audio_payloads(data)
+        if payloads is None:
+            got += [f.payload for f in quick.feed(data) if f.type is FrameType.AUDIO]
+        else:
+            fast_reads += 1
+            got += payloads
+    assert got == want and len(want) == 39
+    assert fast_reads > 0
+    # whole frames only: the quick way takes them
+    parser = AudioSocketParser()
+    parser.feed(encode_uuid(uuid.uuid4()))
+    frames = encode_audio(bytes(320)) + encode_audio(bytes(range(160)) * 2)
+    assert parser.audio_payloads(frames) == [bytes(320), bytes(range(160)) * 2]
+    for bad in (
+        frames[:-1],  # cut
+        encode_audio(bytes(320)) + encode_dtmf("1"),  # another type
+        b"\x10\x00\x00",  # empty audio
+        b"\x10\x00\x03abc",  # odd
+        b"\x10\x20\x02" + bytes(0x2002),  # over the limit
+    ):
+        assert parser.audio_payloads(bad) is None
+    assert AudioSocketParser().audio_payloads(frames) is None  # before the UUID
+    parser.feed(frames[:5])
+    assert parser.audio_payloads(frames) is None  # a frame in progress
