@@ -35,10 +35,15 @@ from bench.e2e_latency import _reason_latencies
 # recogniser's partial comes a piece or two after the word's end, so the
 # piece length is part of what is timed (0.2 s pieces: p95 one piece more).
 KEYWORD_PIECE_S = 0.1
+KEYWORD_CALLS = ("ru_escalating", "ru_angry", "en_escalating", "en_angry")  # as bench.e2e_latency
 
 
-async def _nodes(n: int, url: str, module: str = "assist") -> list[Node]:
-    nodes = [Node(f"n{i + 1}", broker_url=url, module=module).start() for i in range(n)]
+async def _nodes(
+    n: int, url: str, module: str = "assist", langs: tuple[str, ...] = ("en",)
+) -> list[Node]:
+    nodes = [
+        Node(f"n{i + 1}", broker_url=url, module=module, langs=langs).start() for i in range(n)
+    ]
     for node in nodes:
         await node.ready()
     await asyncio.sleep(1.0)  # joined the site (broker connection, tail)
@@ -100,7 +105,7 @@ async def keyword_to_meter(url: str) -> None:
         ("closed", "shipped model", "assist"),
         ("open", "as open vocabulary", "bench._open_vocabulary_node"),
     ):
-        nodes = await _nodes(2, url, module)
+        nodes = await _nodes(2, url, module, langs=("ru", "en"))
         try:
             for i, (where, (ingest_node, screen_node)) in enumerate(
                 (
@@ -125,7 +130,7 @@ def _print_keyword(label: str, latencies: list[float]) -> None:
 
 async def _keyword_latencies(ingest_node: Node, screen_node: Node, tag: str) -> list[float]:
     latencies: list[float] = []
-    for call in ("en_escalating", "en_angry"):
+    for call in KEYWORD_CALLS:
         seat = f"seat-{tag}-{call}"
         screen = Screen(call)
         done = time.monotonic() + 60
@@ -144,7 +149,8 @@ async def _keyword_latencies(ingest_node: Node, screen_node: Node, tag: str) -> 
         pcm = _customer_pcm(call)
         duration_s = len(pcm) / 2 / 8000
         await stream_call(ingest_node.url, f"kw-{tag}-{call}", pcm, duration_s,
-                          seat=seat, sent=sent, piece_s=KEYWORD_PIECE_S)  # fmt: skip
+                          seat=seat, sent=sent, piece_s=KEYWORD_PIECE_S,
+                          lang=call.split("_")[0])  # fmt: skip
         await asyncio.wait_for(watcher, 60)
         rows, _ = _reason_latencies(screen.log, sent)
         latencies += [s for _, s in rows]

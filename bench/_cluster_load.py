@@ -53,6 +53,7 @@ class Node:
     port: int = 0
     profile_dir: Path | None = None  # every thread profiled (see bench._cluster_profile)
     module: str = "assist"  # or a launcher that runs it (bench._open_vocabulary_node)
+    langs: tuple[str, ...] = ("en",)
     extra: list[str] = field(default_factory=list)
     proc: subprocess.Popen | None = None
 
@@ -63,7 +64,7 @@ class Node:
             cmd += ["-m", "bench._cluster_profile", str(self.profile_dir)]
         else:
             cmd += ["-m", self.module]
-        cmd += ["serve", "--port", str(self.port), "--lang", "en", "--no-store", "--quiet",
+        cmd += ["serve", "--port", str(self.port), "--lang", *self.langs, "--no-store", "--quiet",
                 "--idle-timeout", "30", *self.extra]  # fmt: skip
         if self.broker_url:
             cmd += ["--broker", self.broker_url]
@@ -119,14 +120,14 @@ class CallResult:
 async def stream_call(
     url: str, call_id: str, pcm: bytes, duration_s: float, *, seat: str = "",
     start_delay_s: float = 0.0, sent: list[tuple[float, float]] | None = None,
-    piece_s: float = PIECE_S,
+    piece_s: float = PIECE_S, lang: str = "en",
 ) -> CallResult:  # fmt: skip
     """One caller at real-time pace: ``duration_s`` of ``pcm`` (looped) in
     pieces of ``piece_s``, each answer timed from its piece being sent."""
     result = CallResult()
     await asyncio.sleep(start_delay_s)
     piece = int(piece_s * RATE_HZ) * 2
-    query = f"{url}/ws/ingest?call={call_id}&lang=en" + (f"&seat={seat}" if seat else "")
+    query = f"{url}/ws/ingest?call={call_id}&lang={lang}" + (f"&seat={seat}" if seat else "")
     try:
         async with connect(query, open_timeout=20, max_queue=None) as ws:
             await ws.send(json.dumps({"config": {"sample_rate": RATE_HZ}}))
