@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from statistics import median
 
 import numpy as np
 
@@ -109,8 +110,8 @@ class CallerBaseline:
         base = self.own_values()
         hi, lo = float(block.high_energy[speech].sum()), float(block.low_energy[speech].sum())
         now = {
-            "pitch": float(np.median(hz_to_st(block.f0_hz[voiced]))),
-            "loudness": float(np.median(block.power_db[voiced])),
+            "pitch": median(hz_to_st(block.f0_hz[voiced]).tolist()),
+            "loudness": median(block.power_db[voiced].tolist()),
             "brightness": 10.0 * math.log10((hi + 1e-9) / (lo + 1e-9)),
         }
         above = sum(
@@ -159,12 +160,12 @@ class CallerBaseline:
         v = self._own
         bright = 10.0 * math.log10((float(hi.sum()) + 1e-9) / (float(lo.sum()) + 1e-9))
         self._own = CueValues(
-            pitch=_drift(v.pitch, float(np.median(st)), a),
+            pitch=_drift(v.pitch, median(st.tolist()), a),
             pitch_range=v.pitch_range,
-            loudness=_drift(v.loudness, float(np.median(db)), a),
+            loudness=_drift(v.loudness, median(db.tolist()), a),
             brightness=_drift(v.brightness, bright, a),
             rate=v.rate,
-            voice_quality=_drift(v.voice_quality, float(np.median(cpp)), a),
+            voice_quality=_drift(v.voice_quality, median(cpp.tolist()), a),
             voiced_s=self.voiced_s,
         )
 

@@ -88,6 +88,10 @@ class AngerCore:
         self._window = VoiceWindow(cfg.prosody, self._hop_s)
         self._baseline = CallerBaseline(cfg.baseline, cfg.prosody, self._hop_s)
         self._talk = TalkOverTracker(cfg.prosody.talk_over, self._hop_s)
+        # Each cue's settings and population prior, looked up once per call.
+        self._cue_settings = tuple(
+            (name, getattr(cfg.prosody, name), prior_value(cfg.prosody, name)) for name in CUES
+        )
         self._levels = LevelTracker(cfg.levels)
         self._trend = TrendTracker(cfg.trend)
         self._now_s = 0.0
@@ -209,9 +213,7 @@ class AngerCore:
         evidence: dict[str, Evidence] = {}
         excesses: list[float | None] = []
         self._own_share = self._own_share_fixed = 0.0
-        for name in CUES:
-            cfg = getattr(self.config.prosody, name)
-            prior = prior_value(self.config.prosody, name)
+        for name, cfg, prior in self._cue_settings:
             prior_share = self._baseline.prior_share(name)
             margin = self._baseline.spread_margin(name, cfg.start)
             found = cue_excess(name, cfg, cues, base, prior_share, own.get(name), prior)

@@ -46,9 +46,10 @@ class TalkOverTracker:
                 pending[first_index + offset] = True
         if len(self._reached) < 2:
             # One channel so far (maybe a mono call): keep only a little.
+            # Frames arrive in order, so the oldest are at the dict's front.
             horizon = self._reached[role] - _MAX_PENDING
-            for index in [i for i in pending if i < horizon]:
-                del pending[index]
+            while pending and (oldest := next(iter(pending))) < horizon:
+                del pending[oldest]
             return
         if not self._started:
             self._started = True
