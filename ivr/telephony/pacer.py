@@ -87,13 +87,20 @@ class FramePacer:
         frame_s: float = FRAME_S,
         max_buffered_bytes: int = MAX_BUFFERED_BYTES,
     ) -> None:
-        self.loop = loop
+        self._loop = weakref.ref(loop)  # the registry below must not keep a loop alive
         self.frame_s = frame_s
         self.max_buffered_bytes = max_buffered_bytes
         self.ticks = 0  # wake-ups so far (tests read it)
         self._plays: list[PacedPlay] = []
         self._origin_s = 0.0  # the tick grid: origin + m * frame_s
         self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop()
+        if loop is None:
+            raise RuntimeError("the pacer's event loop is gone")
+        return loop
 
     @property
     def playing(self) -> int:
@@ -124,7 +131,8 @@ class FramePacer:
 
     def _tick(self) -> None:
         self.ticks += 1
-        now_s = self.loop.time()
+        loop = self.loop
+        now_s = loop.time()
         # A timer may fire a hair before its time: count the tick's own grid time.
         grid_s = self._grid_at_or_after(now_s - self.frame_s / 2)
         at_s = max(now_s, grid_s) + 1e-6
@@ -134,7 +142,7 @@ class FramePacer:
             self._timer = None
             return
         next_s = min(p.due_s for p in self._plays)
-        self._timer = self.loop.call_at(max(next_s, grid_s + frame_s), self._tick)
+        self._timer = loop.call_at(max(next_s, grid_s + frame_s), self._tick)
 
 
 _PACERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FramePacer] = (

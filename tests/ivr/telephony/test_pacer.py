@@ -176,3 +176,20 @@ def test_an_empty_play_is_done_at_once(arun):
         return play.done.done() and play.done.result(), clock.playing
 
     assert arun(scenario()) == (True, 0)
+
+
+def test_a_finished_loop_is_not_kept_by_its_pacer():
+    import gc
+    import weakref
+
+    loops = []
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        loops.append(weakref.ref(loop))
+        sink = Sink(loop)
+        assert await pacer().start(frames(3), sink.write, sink.buffered, lambda: False).done
+
+    asyncio.run(scenario())
+    gc.collect()
+    assert loops[0]() is None
