@@ -118,11 +118,16 @@ class Broker:
                 await asyncio.sleep(_RETRY_CONNECT_S)
                 continue
             self.js = self.nc.jetstream()
+            said_storage = False
             while not self._closing:
                 try:
                     await self.ensure_stream()
                     break
                 except Exception as exc:  # a cluster still electing its leader
+                    hint = storage_hint(exc, self.config)
+                    if hint and not said_storage:
+                        log.warning("the site's stream cannot be made: %s", hint)
+                        said_storage = True
                     log.info("waiting for the broker's JetStream: %s", _reason(exc))
                     await asyncio.sleep(0.5)
             log.info("connected to broker %s as node %s", self.config.display, self.node)
@@ -190,3 +195,21 @@ class Broker:
 
 def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+_NO_STORAGE_ERR_CODE = 10047  # JetStream: insufficient storage resources available
+
+
+def storage_hint(exc: BaseException, config: BrokerConfig) -> str | None:
+    """What to change when the broker refused a stream or bucket for want of
+    JetStream storage (None for any other error): nats-server reserves each
+    stream's size limit from its ``max_file_store``, and its own message
+    does not say that."""
+    if getattr(exc, "err_code", None) != _NO_STORAGE_ERR_CODE:
+        return None
+    return (
+        f"the broker has too little JetStream storage ({_reason(exc)}): its max_file_store "
+        "(the jetstream block of nats-server's configuration) must hold the site's stream, "
+        f"max_bytes = {config.max_bytes} bytes ([broker] max_bytes in the access file), "
+        "plus the small seat and node buckets; raise max_file_store or lower max_bytes"
+    )

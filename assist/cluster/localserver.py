@@ -62,6 +62,7 @@ class LocalNats:
     cluster_port: int = 0
     routes: list[int] = field(default_factory=list)
     cluster_name: str = ""
+    max_file_store: str = "8GB"  # JetStream's disk budget (each stream reserves its limit)
     proc: subprocess.Popen | None = None
 
     def __post_init__(self) -> None:
@@ -82,7 +83,7 @@ class LocalNats:
             "jetstream {",
             f'  store_dir: "{self.store_dir / "js"}"',
             "  max_memory_store: 64MB",
-            "  max_file_store: 8GB",
+            f"  max_file_store: {self.max_file_store}",
             "}",
         ]
         if self.user:

@@ -31,7 +31,7 @@ from nats.js.kv import KeyValue
 
 from assist.calls.runner import LegTaken, OpenCall
 from assist.chain.chain import EventChain
-from assist.cluster.broker import Broker
+from assist.cluster.broker import Broker, storage_hint
 from assist.cluster.config import BrokerConfig
 from assist.cluster.publisher import NODE_HEADER, StreamPublisher
 from assist.cluster.seats import ClusterSeats
@@ -126,7 +126,8 @@ class ClusterNode:
                 await self._join_once()
                 return
             except Exception as exc:  # a cluster electing a leader, a full broker
-                log.warning("joining the site failed (%s); trying again", exc)
+                hint = storage_hint(exc, self.broker.config)
+                log.warning("joining the site failed (%s); trying again", hint or exc)
                 await asyncio.sleep(delay_s)
                 delay_s = min(10.0, delay_s * 2)
 
