@@ -41,7 +41,7 @@ def cpu_s(pid: int) -> float:
 def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=20)[18]
+    return statistics.quantiles(values, n=20, method="inclusive")[18]  # never beyond the data
 
 
 @dataclass

@@ -195,7 +195,7 @@ def _print_percentiles(what: str, seconds: list[float]) -> None:
         print(f"only {len(seconds)} {what} seen: not enough for percentiles")
         return
     p50_ms = statistics.median(seconds) * 1000
-    p95_ms = statistics.quantiles(seconds, n=20)[18] * 1000
+    p95_ms = statistics.quantiles(seconds, n=20, method="inclusive")[18] * 1000
     print(f"{what}: {len(seconds)}; p50 {p50_ms:.0f} ms, p95 {p95_ms:.0f} ms")
 
 
