@@ -128,16 +128,19 @@ def _latencies(
     """(keyword, seconds) from a keyword's audio to the card of its trigger,
     for keywords heard while the advisor would answer at once: the meter
     not calm (or rising), the trigger without a card yet in the call, no card
-    in the last :data:`_PACED_S` and no other keyword waiting for one.
-    Otherwise the card waits on purpose (a calm customer gets none; gaps,
-    cards kept readable, demands answered first), which is not a reaction
-    time. Also: how many keywords were words the final results took back."""
-    triggers = load_advisor_settings().triggers
+    in the last :data:`_PACED_S`, no other keyword waiting for one, and no
+    behaviour cue fresh on screen unless the trigger is answered first (a
+    demand). Otherwise the card waits on purpose (a calm customer gets none;
+    gaps, cards kept readable, a shouting customer's cue left to work,
+    demands answered first), which is not a reaction time. Also: how many
+    keywords were words the final results took back."""
+    settings = load_advisor_settings()
+    triggers, choice = settings.triggers, settings.choice
     tokens = _final_tokens(log)
     carded: set[str] = set()  # triggers that had a card
     waiting: dict[str, tuple[str, float]] = {}  # trigger -> (keyword, its audio end)
     shown: set[str] = set()
-    last_card_at = float("-inf")
+    last_card_at = last_cue_at = float("-inf")
     out, unconfirmed = [], 0
     for received_at, event in log:
         if event["type"] == "AngerUpdate":
@@ -147,7 +150,13 @@ def _latencies(
                 shown.add(r["text"])
                 trigger = triggers.get(r["kind"].removeprefix("keyword:"))
                 heated = event["level"] != "calm" or event["trend"] == "rising"
-                free = heated and not waiting and received_at - last_card_at >= _PACED_S
+                cue_fresh = received_at - last_cue_at < choice.stale_s
+                free = (
+                    heated
+                    and not waiting
+                    and received_at - last_card_at >= _PACED_S
+                    and (not cue_fresh or trigger in choice.answer_first)
+                )
                 if trigger is None or trigger in carded or not free:
                     continue
                 spoken = _spoken_end_s(tokens, r["text"], event["at_s"])
@@ -158,6 +167,8 @@ def _latencies(
         elif event["type"] == "Suggestion":
             carded.add(event["trigger"])
             last_card_at = received_at
+            if event["kind"] == "cue":
+                last_cue_at = received_at
             if event["trigger"] in waiting:
                 word, end_s = waiting.pop(event["trigger"])
                 out.append((word, received_at - _fed_at(sent, end_s)))
