@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import socket
+import sys
+import termios
 
 from ivr.events import ChannelRole
 from ivr.telephony.audiosocket_codec import (
     AUDIO_RATE_HZ,
     FRAME_BYTES,
+    HEADER_BYTES,
     MAX_AUDIO_PAYLOAD_BYTES,
     AudioSocketParser,
     Frame,
@@ -77,6 +82,7 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.last_data_s = self.loop.time()
+        self.server.reads += 1
         try:
             if self.line is None:
                 self._before_uuid(data)
@@ -187,7 +193,28 @@ class _Connection(asyncio.Protocol):
         if line.ended:
             self._line_over(line)
             return
+        if server.audio_batch_bytes:
+            # Reads of a batch: the kernel wakes us when a batch's frames are in,
+            # not for every 20 ms frame (the end of the stream wakes us at once).
+            frames = server.audio_batch_bytes // FRAME_BYTES
+            self._read_low_water(frames * (HEADER_BYTES + FRAME_BYTES))
         self._timer = self.loop.call_later(server.idle_timeout_s, self._check_idle)
+
+    def _read_low_water(self, nbytes: int) -> None:
+        """Ask the kernel to report the socket readable only once ``nbytes``
+        are waiting (SO_RCVLOWAT; where it is missing, reads stay per frame)."""
+        sock = self.transport.get_extra_info("socket") if self.transport else None
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, nbytes)
+
+    def _waiting_bytes(self) -> int:
+        """Bytes the peer sent that the kernel holds for us (0 when unknown)."""
+        sock = self.transport.get_extra_info("socket") if self.transport else None
+        try:
+            found = fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0")
+        except (OSError, AttributeError, ValueError):
+            return 0
+        return int.from_bytes(found, sys.byteorder)
 
     # ------------------------------------------------------------ the call
 
@@ -217,6 +244,11 @@ class _Connection(asyncio.Protocol):
         if line is None or line.ended:
             return
         quiet_s = self.loop.time() - self.last_data_s
+        if quiet_s >= idle_s and self._waiting_bytes():
+            # Less than a batch trickled in: the peer is not silent. Read it.
+            self._read_low_water(1)
+            self.last_data_s = self.loop.time()
+            quiet_s = 0.0
         if quiet_s >= idle_s:
             line.end(f"no audio for {idle_s:g} s", error=True)
             self._line_over(line)
@@ -275,7 +307,10 @@ class AudioSocketServer:
         """``idle_timeout_s``: a call whose peer sends nothing (not even part
         of a frame) for this long, wall clock, is ended. ``audio_batch_s``:
         a call's audio reaches its handler in pieces of this much (whole
-        frames; 0: frame by frame), for drivers that work in batches."""
+        frames; 0: frame by frame), for drivers that work in batches; the
+        kernel then holds a call's bytes until a batch's frames are in, so
+        a DTMF or hangup frame amid the audio is read up to one batch later
+        (the end of the connection is read at once)."""
         self.handler = handler
         self.uuid_timeout_s = uuid_timeout_s
         self.idle_timeout_s = idle_timeout_s
@@ -286,6 +321,7 @@ class AudioSocketServer:
         self._handlers = TaskSet()
         self._lines: set[AudioSocketLine] = set()
         self._connections: set[_Connection] = set()
+        self.reads = 0  # reads of the peers' data so far (tests read it)
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         loop = asyncio.get_running_loop()

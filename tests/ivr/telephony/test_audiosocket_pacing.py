@@ -138,3 +138,56 @@ def test_prompt_frames_are_ready_frames_made_once_per_prompt(make_tone):
     assert b"".join(f.payload for f in parsed) == prompt
     assert [len(f.payload) for f in parsed] == [320, 320, 160]
     assert prompt_frames(b"") == ()
+
+
+def test_a_batching_server_reads_a_batch_at_a_time(arun, recorder, make_tone):
+    """With 0.1 s batches the kernel holds a call's frames until a batch is in:
+    a paced caller's second of audio takes a handful of reads, not fifty, and
+    arrives whole, in order with a key, and the hang-up still ends it at once."""
+    speech = make_tone(1.0)
+
+    async def scenario():
+        async with await serve_audiosocket(recorder, HOST, 0, audio_batch_s=0.1) as server:
+            caller = await AudioSocketCaller(HOST, server.port).connect()
+            await recorder.next_line()
+            reads0 = server.reads
+            await caller.send_audio(speech[:8000], paced=True)
+            await caller.send_raw(encode_dtmf("8"))
+            await caller.send_audio(speech[8000:], paced=True)
+            reads = server.reads - reads0
+            await caller.hangup()
+            return caller, reads, await recorder.finished(caller.call_id)
+
+    caller, reads, events = arun(scenario())
+    assert recorder.audio(caller.call_id) == speech
+    audio = [e for e in events if isinstance(e, LineAudio)]
+    key_at = events.index(LineDtmf("8"))
+    assert sum(len(e.pcm) for e in events[:key_at] if isinstance(e, LineAudio)) == 8000
+    assert events[-1] == LineHangup("the peer hung up")
+    assert reads <= 50 / 3, reads  # paced frames read one by one: about 50
+    assert len(audio) <= 12
+
+
+def test_a_peer_trickling_less_than_a_batch_is_not_idle(arun, recorder):
+    """Bytes held by the kernel below the batch size still count as the peer
+    talking: the idle check reads them, and the call ends only when the peer
+    then sends nothing for the idle time."""
+    idle_s = 0.4
+
+    async def scenario():
+        server = await serve_audiosocket(
+            recorder, HOST, 0, audio_batch_s=0.1, idle_timeout_s=idle_s
+        )
+        try:
+            caller = await AudioSocketCaller(HOST, server.port).connect()
+            await recorder.next_line()
+            await caller.send_audio(b"\x01\x00" * 160, paced=False)  # one frame
+            events = await recorder.finished(caller.call_id, timeout_s=5)
+            await caller.close()
+        finally:
+            await server.close()
+        return caller, events
+
+    caller, events = arun(scenario())
+    assert recorder.audio(caller.call_id) == b"\x01\x00" * 160
+    assert events[-1] == LineHangup(f"no audio for {idle_s:g} s")
