@@ -25,6 +25,7 @@ from assist.listen import check_listen, listen_errors
 from assist.pipeline import CallPipeline
 from assist.postcall import PostCallQueue
 from assist.recording import RecordingPipeline
+from assist.serve_malloc import no_fast_bins
 from assist.serve_telephony import Telephony, audiosocket_listeners, end_orphans, tls_for
 from assist.store import default_store_path, open_store
 from ivr import events as ev
@@ -125,6 +126,7 @@ class RunningHub:
 @contextlib.asynccontextmanager
 async def running_hub(options: ServeOptions) -> AsyncIterator[RunningHub]:
     """Start the hub (pages, screens, ingest) with its engines and store; stop it on exit."""
+    no_fast_bins()  # a live node's recognition threads spend less in malloc (serve_malloc)
     access = access_for(options)
     check_listen(options.host, options.port)  # before the slow part: loading the models
     tls = tls_for(options)

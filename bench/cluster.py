@@ -8,9 +8,16 @@ split into the event-loop thread and the recognition threads, against
 bare vosk over the same audio in this process (the non-recognition part =
 node minus bare vosk, with vosk paced at real time as the node is: see
 ``bench._cluster_baseline``; the anger core alone is printed beside it).
+The node turns glibc's fast bins off (``assist.serve_malloc``), which makes
+its own vosk cheaper too; the bare baseline keeps the default allocator, as
+a user calling vosk would, so part of that saving shows in the
+non-recognition figure although it is recognition's.
 The largest K under 300 ms p95 is reported; ``--profile K`` adds where a
 fresh node's CPU goes at K calls, every thread profiled over the step only
-(``bench._cluster_profile``).
+(``bench._cluster_profile``). With ``--screens`` each caller's call is
+also followed by an agent screen on the node (``/ws/agent``, compression
+offered as a browser offers it), so the node's CPU includes delivering
+every event to a screen, as at a real site.
 
 Part 2, behind the broker (a nats-server on loopback the bench starts):
 1, 2 and 3 node processes share the callers (total calls held in real time
@@ -29,7 +36,7 @@ the menu; its answers are its reactions to keys and words) and the two
 nodes' largest K and CPU per call are printed side by side.
 
     python -m bench.cluster [--ks 8 16 32 48 64] [--step-s 12] [--profile 16]
-                            [--nodes 1 2 3] [--part 1|2|ivr|both] [--ivr]
+                            [--nodes 1 2 3] [--part 1|2|ivr|both] [--ivr] [--screens]
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ from pathlib import Path
 
 from audio_fixtures import ensure_fixtures
 from bench import _cluster_baseline as baseline
-from bench._cluster_load import Node, p95, stream_call
+from bench._cluster_load import Node, Screen, p95, stream_call
 from bench._cluster_profile import loop_and_pool_s, report, thread_cpu_s
 from ivr.sources import read_audio
 
@@ -58,17 +65,24 @@ def _customer_pcm(name: str) -> bytes:
     return samples[:, 0].astype("<i2").tobytes()
 
 
-async def load_step(urls: list[str], k: int, step_s: float, tag: str) -> tuple[float, int, int]:
-    """K callers spread over the nodes for ``step_s``: (p95 s, answers, failed calls)."""
+async def load_step(
+    urls: list[str], k: int, step_s: float, tag: str, *, screens: bool = False
+) -> tuple[float, int, int]:
+    """K callers spread over the nodes for ``step_s`` (each followed by an
+    agent screen on its node if ``screens``): (p95 s, answers, failed calls)."""
     pcms = [_customer_pcm(c) for c in CALLS]
     tasks = [
         stream_call(urls[i % len(urls)], f"{tag}-{i}", pcms[i % len(pcms)], step_s,
                     start_delay_s=0.2 * i / k)
         for i in range(k)
     ]  # fmt: skip
-    results = await asyncio.gather(*tasks)
+    followers = [Screen(f"{tag}-{i}") for i in range(k if screens else 0)]
+    deadline_s = time.monotonic() + step_s + 15.0
+    watching = [s.follow([urls[i % len(urls)]], deadline_s) for i, s in enumerate(followers)]
+    results, *_ = await asyncio.gather(asyncio.gather(*tasks), *watching)
     latencies = [s for r in results for s in r.latencies_s]
-    return p95(latencies), len(latencies), sum(1 for r in results if r.error)
+    failed = sum(1 for r in results if r.error) + sum(1 for s in followers if not s.ended)
+    return p95(latencies), len(latencies), failed
 
 
 @dataclass(frozen=True)
@@ -94,14 +108,19 @@ async def part1(args: argparse.Namespace) -> Capacity:
     best, summary = 0, None
     print(
         f"\nnode at real-time pace; non-recog = node - bare vosk paced ({bare:.4f}); "
-        "loop = the event-loop thread, pool = the recognition threads (CPU-s per audio-s)"
+        "loop = the event-loop thread, pool = the recognition threads (CPU-s per audio-s); "
+        "the node runs with glibc's fast bins off (assist.serve_malloc), bare vosk with "
+        "the default allocator, as a user calls it"
+        + ("; an agent screen follows each call" if args.screens else "")
     )
     print(f"{'K':>4} {'p95 ms':>7} {'answers':>8} {'failed':>6} {'cores':>6} {'%core/call':>10} "
           f"{'node':>7} {'loop':>7} {'pool':>7} {'non-recog':>9} {'x vosk':>7}")  # fmt: skip
     try:
         for k in args.ks:
             threads0, t0 = thread_cpu_s(node.proc.pid), time.monotonic()
-            p95_s, answers, failed = await load_step([node.url], k, args.step_s, f"k{k}")
+            p95_s, answers, failed = await load_step(
+                [node.url], k, args.step_s, f"k{k}", screens=args.screens
+            )
             wall = time.monotonic() - t0
             loop_s, pool_s = loop_and_pool_s(threads0, thread_cpu_s(node.proc.pid), node.proc.pid)
             cpu, audio_s = loop_s + pool_s, k * args.step_s
@@ -121,7 +140,7 @@ async def part1(args: argparse.Namespace) -> Capacity:
     print(f"largest K with answers under {TARGET_P95_S * 1000:.0f} ms p95: {best} "
           f"(goal for the non-recognition part: <= 0.005 CPU-s per audio second)")  # fmt: skip
     if args.profile:
-        await profile(args.profile, args.step_s)
+        await profile(args.profile, args.step_s, screens=args.screens)
     assert summary is not None
     return Capacity(best, summary.core_per_call, summary.cpu_per_audio_s)
 
@@ -146,7 +165,7 @@ def side_by_side(assist: Capacity, ivr: Capacity) -> None:
           "and silence, an assist caller talks all the time)")  # fmt: skip
 
 
-async def profile(k: int, step_s: float) -> None:
+async def profile(k: int, step_s: float, *, screens: bool = False) -> None:
     """Every thread of a fresh node profiled in CPU time over one step at K
     (start-up excluded: the profile starts once the node listens)."""
     with tempfile.TemporaryDirectory(prefix="cluster-prof-") as folder:
@@ -157,7 +176,7 @@ async def profile(k: int, step_s: float) -> None:
         try:
             os.kill(pid, signal.SIGUSR1)
             threads0 = thread_cpu_s(pid)
-            await load_step([node.url], k, step_s, "prof")
+            await load_step([node.url], k, step_s, "prof", screens=screens)
             loop_s, pool_s = loop_and_pool_s(threads0, thread_cpu_s(pid), pid)
             os.kill(pid, signal.SIGUSR2)
         finally:
@@ -175,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--part", choices=("1", "2", "ivr", "both"), default="both")
     parser.add_argument(
         "--ivr", action="store_true", help="with part 1: an IVR node too, side by side"
+    )
+    parser.add_argument(
+        "--screens", action="store_true", help="part 1: an agent screen follows each call"
     )
     args = parser.parse_args(argv if argv is not None else [])
     if args.part == "ivr":
