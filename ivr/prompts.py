@@ -141,6 +141,14 @@ class PromptRenderer:
         self._memory[key] = pcm
         return pcm
 
+    def in_memory(self, text: str, language: str, rate_hz: int) -> bytes | None:
+        """The render of this prompt if this renderer already holds it, else
+        None; never runs espeak-ng or reads a file, so an event loop may ask
+        (a prompt every caller hears then needs no trip to a worker)."""
+        if self._version is None:
+            return None
+        return self._memory.get(self._key(text, language, rate_hz))
+
     def recorded(self, path: Path, rate_hz: int) -> bytes:
         """A designer's WAV prompt (see :func:`load_prompt_wav`), read once and
         kept until the file changes."""

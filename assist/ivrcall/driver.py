@@ -198,7 +198,9 @@ class IvrCall:
         (the line clears what is playing when the next play starts)."""
         loop = asyncio.get_running_loop()
         try:
-            pcm = await loop.run_in_executor(self.executor, self._render, command)
+            pcm = self._rendered(command)
+            if pcm is None:  # rendering or reading a file: in a worker
+                pcm = await loop.run_in_executor(self.executor, self._render, command)
         except (PromptError, OSError, ValueError) as exc:
             self.publish(ev.Error(self.info.call_id, "ivr-prompt", str(exc)))
             pcm = b""
@@ -208,6 +210,14 @@ class IvrCall:
             return  # cleared (barge-in) or the caller hung up
         if number == self._plays:
             self._apply(self.session.prompt_done(self.audio_s))
+
+    def _rendered(self, command: Play) -> bytes | None:
+        """A synthesised prompt the renderer holds already (the welcome every
+        caller hears), without queueing behind the recognition work."""
+        prompt = command.prompt
+        if prompt.wav is not None:
+            return None
+        return self.prompts.in_memory(prompt.text, prompt.language, self.info.rate_hz)
 
     def _render(self, command: Play) -> bytes:
         prompt = command.prompt

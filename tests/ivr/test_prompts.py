@@ -166,6 +166,22 @@ def test_cache_key_and_processing_with_a_fake_espeak(tmp_path: Path) -> None:
     assert other_voice.renders == 1
 
 
+def test_in_memory_gives_a_held_render_and_never_runs_espeak(tmp_path: Path) -> None:
+    fake = FakeEspeak()
+    renderer = PromptRenderer(tmp_path, runner=fake)
+    assert renderer.in_memory("Welcome.", "en", 8000) is None  # nothing asked of espeak-ng
+    assert fake.calls == []
+    pcm = renderer.render("Welcome.", "en", 8000)
+    calls = len(fake.calls)
+    assert renderer.in_memory("Welcome.", "en", 8000) is pcm
+    assert renderer.in_memory("Welcome.", "en", 16000) is None
+    assert renderer.in_memory("Goodbye.", "en", 8000) is None
+    assert len(fake.calls) == calls
+    # On disk only (a restarted IVR): not in memory until rendered once.
+    again = PromptRenderer(tmp_path, runner=FakeEspeak())
+    assert again.in_memory("Welcome.", "en", 8000) is None
+
+
 def test_missing_espeak_names_the_prompt(tmp_path: Path) -> None:
     renderer = PromptRenderer(tmp_path, espeak_ng="espeak-ng-not-installed-here")
     with pytest.raises(PromptError) as info:
