@@ -13,13 +13,21 @@ the fair one: between two 0.2 s pieces other processes run and evict the
 model from the caches, so the same decoding costs more CPU than in a hot
 loop. Only the cores' own calls are timed (``time.thread_time`` around
 each), never the pacing.
+
+How much the paced figure is inflated depends on what else the machine is
+doing at that moment (1.5-2.5x the hot one here, from one minute to the
+next), so ``bench.cluster`` measures it in a process of its own
+(``python -m bench._cluster_baseline K STEP_S``) *while* the node serves
+its first K callers: both see the same machine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -108,11 +116,16 @@ def hot(pcms: list[bytes], audio_s: float = 30.0) -> tuple[Cost, Cost]:
     return vosk_cost, anger_cost
 
 
-async def paced(pcms: list[bytes], k: int, step_s: float) -> tuple[Cost, Cost]:
+async def paced(
+    pcms: list[bytes], k: int, step_s: float, ready: Callable[[], object] | None = None
+) -> tuple[Cost, Cost]:
     """(bare vosk, anger core) for K calls at real-time pace for ``step_s``,
-    started as ``bench.cluster.load_step`` starts its callers."""
+    started as ``bench.cluster.load_step`` starts its callers (``ready`` is
+    called once the model is loaded, right before)."""
     model = _model()
     AngerCore("warm-up", "en")
+    if ready is not None:
+        ready()
     vosk_cost, anger_cost = Cost(), Cost()
     loop = asyncio.get_running_loop()
 
@@ -131,3 +144,46 @@ async def paced(pcms: list[bytes], k: int, step_s: float) -> tuple[Cost, Cost]:
     with ThreadPoolExecutor(max_workers=2) as executor:
         await asyncio.gather(*(call(i, executor) for i in range(k)))
     return vosk_cost, anger_cost
+
+
+def main(argv: list[str]) -> None:
+    """``K STEP_S``: "ready" once the model is loaded, then the paced
+    baselines as ``vosk_cpu_s vosk_audio_s anger_cpu_s anger_audio_s``."""
+    from bench.cluster import CALLS, _customer_pcm
+
+    k, step_s = int(argv[0]), float(argv[1])
+    pcms = [_customer_pcm(c) for c in CALLS]
+    costs = asyncio.run(paced(pcms, k, step_s, ready=lambda: print("ready", flush=True)))
+    print(*(x for cost in costs for x in (cost.cpu_s, cost.audio_s)), flush=True)
+
+
+class PacedProcess:
+    """:func:`paced` in a process of its own, so it can run alongside a
+    node's load step (``await started()``, the step, ``await costs()``)."""
+
+    def __init__(self, k: int, step_s: float) -> None:
+        self.args = (str(k), str(step_s))
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def started(self) -> None:
+        """Start it; return once its calls are about to begin."""
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench._cluster_baseline", *self.args,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        if (await self.proc.stdout.readline()).strip() != b"ready":
+            raise SystemExit("bench: the paced baseline did not start")
+
+    async def costs(self) -> tuple[Cost, Cost]:
+        """(bare vosk, anger core), once its calls are over."""
+        assert self.proc is not None
+        out, _ = await self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise SystemExit("bench: the paced baseline failed")
+        vosk_cpu, vosk_audio, anger_cpu, anger_audio = map(float, out.split())
+        return Cost(vosk_cpu, vosk_audio), Cost(anger_cpu, anger_audio)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
