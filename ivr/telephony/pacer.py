@@ -28,6 +28,7 @@ __all__ = ["FRAME_S", "FramePacer", "PacedPlay", "pacer"]
 
 FRAME_S = 0.02
 MAX_BUFFERED_BYTES = 65536  # asyncio's default high-water mark for a transport
+_EARLY_S = 0.001  # a tick this close before its grid time counts as on it
 
 Write = Callable[[bytes], bool]  # sends one frame; False when the peer is gone
 Buffered = Callable[[], int]  # bytes written but not yet taken by the kernel
@@ -133,8 +134,10 @@ class FramePacer:
         self.ticks += 1
         loop = self.loop
         now_s = loop.time()
-        # A timer may fire a hair before its time: count the tick's own grid time.
-        grid_s = self._grid_at_or_after(now_s - self.frame_s / 2)
+        # The tick's own grid time: the last one by now (a timer may fire a hair
+        # early). Frames due by then or by now go out; none before its time.
+        m = math.floor((now_s + _EARLY_S - self._origin_s) / self.frame_s)
+        grid_s = self._origin_s + m * self.frame_s
         at_s = max(now_s, grid_s) + 1e-6
         limit, frame_s = self.max_buffered_bytes, self.frame_s
         self._plays = [p for p in self._plays if p.step(at_s, limit, frame_s)]

@@ -192,3 +192,29 @@ def test_a_finished_loop_is_not_kept_by_its_pacer():
     asyncio.run(scenario())
     gc.collect()
     assert loops[0]() is None
+
+
+def test_no_frame_goes_out_before_its_time_when_ticks_come_late(arun):
+    """The loop held up 15 ms now and then: a late tick writes what is due
+    by then, never a frame due at the next grid time."""
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        clock = FramePacer(loop, FRAME_S)
+        sink = Sink(loop)
+        start_s = loop.time()
+        play = clock.start(frames(40), sink.write, sink.buffered, lambda: False)
+
+        def stall() -> None:
+            time.sleep(0.015)
+            if not play.done.done():
+                loop.call_later(0.033, stall)
+
+        loop.call_later(0.007, stall)
+        assert await play.done
+        return start_s, sink
+
+    start_s, sink = arun(scenario())
+    assert sink.frames == frames(40)
+    early = [k for k, t in enumerate(sink.times_s) if t < start_s + k * FRAME_S - 0.0011]
+    assert not early
