@@ -29,13 +29,12 @@ from assist.cluster.localserver import LocalNats
 from assist.cluster.source import call_events
 from bench._cluster_load import Node, Screen, p95, stream_call
 from bench.cluster import TARGET_P95_S, _customer_pcm, load_step
-from bench.e2e_latency import _reason_latencies
+from bench.e2e_latency import DEFAULT_CALLS, _reason_latencies
 
 # The keyword caller sends 0.1 s pieces, as bench.e2e_latency does: a
 # recogniser's partial comes a piece or two after the word's end, so the
 # piece length is part of what is timed (0.2 s pieces: p95 one piece more).
 KEYWORD_PIECE_S = 0.1
-KEYWORD_CALLS = ("ru_escalating", "ru_angry", "en_escalating", "en_angry")  # as bench.e2e_latency
 
 
 async def _nodes(
@@ -130,7 +129,7 @@ def _print_keyword(label: str, latencies: list[float]) -> None:
 
 async def _keyword_latencies(ingest_node: Node, screen_node: Node, tag: str) -> list[float]:
     latencies: list[float] = []
-    for call in KEYWORD_CALLS:
+    for call in DEFAULT_CALLS:  # the keyword calls of bench.e2e_latency
         seat = f"seat-{tag}-{call}"
         screen = Screen(call)
         done = time.monotonic() + 60
