@@ -161,10 +161,14 @@ def _baselines(
 
 
 def ivr_part(args: argparse.Namespace) -> Capacity:
-    """An IVR node at the same Ks (``bench._cluster_ivr``)."""
+    """An IVR node at the same Ks (``bench._cluster_ivr``); with ``--part ivr``
+    alone, ``--profile K`` profiles the IVR node (with part 1, the assist node)."""
     from bench._cluster_ivr import ivr_node
+    from bench._cluster_ivr import profile as profile_ivr
 
     steps = ivr_node(args.ks)
+    if args.part == "ivr" and args.profile:
+        profile_ivr(args.profile)
     ok = [s for s in steps if s.ok]
     at = ok[-1] if ok else steps[0]
     return Capacity(ok[-1].k if ok else 0, at.core_per_call, at.cpu_s / at.audio_s)
