@@ -8,7 +8,8 @@ All analysis runs at 8 kHz (other rates are resampled first by the caller or by
 
 Per frame (``window_s`` long, one every ``hop_s``) the tracker gives F0 in Hz
 (NaN when unvoiced) and the aperiodicity, the normalised difference at the
-chosen period (0 = perfectly periodic, about 1 = noise).
+chosen period (0 = perfectly periodic, about 1 = noise; 1 for frames under the
+silence level, which are not searched).
 """
 
 from __future__ import annotations
@@ -89,19 +90,27 @@ class YinAnalyzer:
         """``frames``: (n, frame_length) float samples at 8 kHz (int16 scale)."""
         s, w, lmax, lmin = self.settings, self._w, self._lmax, self._lmin
         x = frames - frames[:, :w].mean(axis=1, keepdims=True)
-        spec_all = np.fft.rfft(x, self._nfft, axis=1)
-        spec_win = np.fft.rfft(x[:, :w], self._nfft, axis=1)
-        r = np.fft.irfft(np.conj(spec_win) * spec_all, self._nfft, axis=1)[:, : lmax + 1]
         sq = np.zeros((x.shape[0], x.shape[1] + 1))
         np.cumsum(x * x, axis=1, out=sq[:, 1:])
         e0 = sq[:, w]
-        e_lag = sq[:, w : w + lmax + 1] - sq[:, : lmax + 1]
-        d = np.maximum(e0[:, None] + e_lag - 2.0 * r, 0.0)
-        d[:, 0] = 0.0
-        cum = np.cumsum(d[:, 1:], axis=1)
+        power_db = 10.0 * np.log10(e0 / w / (32768.0**2) + 1e-12)
+        # The period search runs on frames above the silence level only (the
+        # others are unvoiced whatever it finds): a caller silent under a
+        # prompt or while the agent talks costs little.
+        loud = power_db > s.silence_db
+        d = np.zeros((x.shape[0], lmax + 1))
         dn = np.ones_like(d)
-        dn[:, 1:] = d[:, 1:] * self._lags[1:] / np.maximum(cum, 1e-12)
-
+        if loud.any():
+            xs, sqs = (x, sq) if loud.all() else (x[loud], sq[loud])
+            spec_all = np.fft.rfft(xs, self._nfft, axis=1)
+            spec_win = np.fft.rfft(xs[:, :w], self._nfft, axis=1)
+            r = np.fft.irfft(np.conj(spec_win) * spec_all, self._nfft, axis=1)[:, : lmax + 1]
+            e_lag = sqs[:, w : w + lmax + 1] - sqs[:, : lmax + 1]
+            dl = np.maximum(sqs[:, w, None] + e_lag - 2.0 * r, 0.0)
+            dl[:, 0] = 0.0
+            cum = np.cumsum(dl[:, 1:], axis=1)
+            d[loud] = dl
+            dn[loud, 1:] = dl[:, 1:] * self._lags[1:] / np.maximum(cum, 1e-12)
         inner = dn[:, lmin:lmax]  # lags lmin .. lmax-1 (neighbours exist on both sides)
         left = dn[:, lmin - 1 : lmax - 1]
         right = dn[:, lmin + 1 : lmax + 1]
@@ -125,8 +134,7 @@ class YinAnalyzer:
         period = lag + np.clip(shift, -0.5, 0.5)
         f0 = ANALYSIS_RATE_HZ / period
 
-        power_db = 10.0 * np.log10(e0 / w / (32768.0**2) + 1e-12)
-        voiced = (ap < s.voicing_threshold) & (power_db > s.silence_db)
+        voiced = (ap < s.voicing_threshold) & loud
         f0 = np.where(voiced, f0, np.nan)
         f0 = self._repair_octaves(f0, dn, ap)
         return PitchFrames(_clean_runs(f0), ap, power_db)
