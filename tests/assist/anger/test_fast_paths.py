@@ -3,11 +3,13 @@ replace: the very same floats, on audio and numbers the tests make themselves.""
 
 from __future__ import annotations
 
+import dataclasses
 from statistics import median
 
 import numpy as np
 import pytest
 
+from assist.anger.pitch import PitchSettings, YinAnalyzer
 from assist.anger.prosody import BATCH_FRAMES, Block, ChannelAnalyzer
 from assist.anger.smallstats import percentile_sorted
 
@@ -90,3 +92,24 @@ def test_block_summaries_are_the_plain_numpy_ones(rate_hz: int) -> None:
         active_s = sum(int(r.active.sum()) for r in recent) * 0.01
         rate = sum(r.nuclei for r in recent) / active_s if active_s >= 1.0 else None
         assert b.rate_sps == rate
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_period_search_skips_only_silent_frames(seed: int) -> None:
+    """A batch mixing speech with frames under the silence level (noise at
+    about -90 dBFS) gives exactly the F0 of searching every frame, which
+    finds the noise unvoiced anyway."""
+    rng = np.random.default_rng(seed)
+    settings = PitchSettings()
+    n_len, hop = settings.frame_length, settings.hop
+    speech = voice(120 + 60 * seed, 2.0, 8000, seed=seed)
+    frames = np.lib.stride_tricks.sliding_window_view(speech, n_len)[::hop][:60].astype(float)
+    quiet = rng.random(frames.shape[0]) < 0.4
+    frames[quiet] = rng.normal(0.0, 0.5, (int(quiet.sum()), n_len))
+    skipping = YinAnalyzer(settings).analyse(frames)
+    searching = YinAnalyzer(dataclasses.replace(settings, silence_db=-400.0)).analyse(frames)
+    assert np.isnan(searching.f0_hz[quiet]).all()  # noise: no period found
+    assert np.isfinite(searching.f0_hz).sum() > 10  # the speech was voiced
+    assert (skipping.aperiodicity[quiet] == 1.0).all()  # not searched
+    assert np.array_equal(skipping.f0_hz, searching.f0_hz, equal_nan=True)
+    assert np.array_equal(skipping.power_db, searching.power_db)
