@@ -27,8 +27,9 @@ Printed, per set and pooled:
 Usage: ``./run bench real_voices [--variants recorded equalised phone8k]
 [--sets ased ...] [--limit N] [--asr | --no-asr] [--model DIR] [--jobs N]
 [--iterations N] [--no-long-calls] [--no-cold-start]``. With ``--asr`` (the
-default when a model for English is at hand without building one) the
-project's recogniser runs too, in English (``--lang ru`` for Russian) for
+default when a model for English is at hand without building one; else
+``--asr`` takes the project's shipped model) the recogniser runs too, in
+English (``--lang ru`` for Russian) for
 every set: what a closed-vocabulary model makes of speech it does not know
 is exactly what the keyword figures measure.
 """
@@ -49,6 +50,7 @@ import numpy as np
 from assist.anger import CueTrace, load_anger_config
 from assist.offline import run_recording
 from assist.pipeline import CallPipeline
+from assist.shipped_models import shipped_model
 from bench._cold_start import alone, print_cold_start
 from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, uar
 from bench._long_calls import print_long_calls
@@ -208,6 +210,13 @@ def main(argv: list[str] | None = None) -> None:
     asr = args.asr
     if asr is None:
         asr = _model_at_hand(args.model, args.lang)
+    elif asr and not _model_at_hand(args.model, args.lang):
+        # --asr with no model found: the project's own shipped model, which
+        # the worker processes would otherwise fail to find one by one.
+        shipped = shipped_model(args.lang)
+        if shipped is None:
+            raise SystemExit(f"real_voices: --asr needs a vosk model for {args.lang}: --model DIR")
+        args.model = str(shipped)
     calls = load_calls(corpora=args.sets)
     if args.limit:
         by_set: dict[str, list[VoiceCall]] = defaultdict(list)
