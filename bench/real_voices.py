@@ -22,11 +22,14 @@ Printed, per set and pooled:
 - long calls (:mod:`bench._long_calls`): the share of time a calm caller is
   called angry over minutes, and how an escalating caller is caught, where
   two-clip calls cannot tell;
-- the core's speed, x real time per channel.
+- the core's speed, x real time per channel;
+- with ``--ceiling``, what a classifier over many clip-level cues reaches
+  with each set held out (:mod:`bench._ceiling`): the bound to judge the
+  held-out figure against.
 
 Usage: ``./run bench real_voices [--variants recorded equalised phone8k]
 [--sets ased ...] [--limit N] [--asr | --no-asr] [--model DIR] [--jobs N]
-[--iterations N] [--no-long-calls] [--no-cold-start]``. With ``--asr`` (the
+[--iterations N] [--no-long-calls] [--no-cold-start] [--ceiling]``. With ``--asr`` (the
 default when a model for English is at hand without building one; else
 ``--asr`` takes the project's shipped model) the recogniser runs too, in
 English (``--lang ru`` for Russian) for
@@ -51,6 +54,7 @@ from assist.anger import CueTrace, load_anger_config
 from assist.offline import run_recording
 from assist.pipeline import CallPipeline
 from assist.shipped_models import shipped_model
+from bench._ceiling import call_cues, print_ceiling
 from bench._cold_start import alone, print_cold_start
 from bench._fusion_fit import FitData, Fusion, TracedCalls, fit, uar
 from bench._long_calls import print_long_calls
@@ -81,6 +85,7 @@ class Scored:
     trace: tuple[CueTrace, ...]
     loudness_db: float  # test clip RMS above the baseline clip's
     hf_share_db: float  # test clip's 1-4 kHz energy share above the baseline clip's
+    clip_cues: np.ndarray | None  # bench._ceiling's cues (with --ceiling and a baseline clip)
 
 
 class _Silent:
@@ -108,11 +113,13 @@ class _NoSpeechEngine:
 
 _engine: object = None
 _lang = "en"
+_ceiling = False
 
 
-def _init_worker(model: str | None, asr: bool, lang: str) -> None:
-    global _engine, _lang
+def _init_worker(model: str | None, asr: bool, lang: str, ceiling: bool = False) -> None:
+    global _engine, _lang, _ceiling
     _lang = lang
+    _ceiling = ceiling
     if asr:
         from assist.engines import load_engine
 
@@ -146,6 +153,7 @@ def _score(job: tuple[VoiceCall, str]) -> Scored:
         tuple(pipeline.anger.trace),
         loud,
         hf,
+        call_cues(call, pcm, rate_hz) if _ceiling else None,
     )
 
 
@@ -200,6 +208,12 @@ def main(argv: list[str] | None = None) -> None:
         default=True,
         help="also each clip under test alone, against the population priors",
     )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also what a classifier over many clip-level cues reaches with each set held out "
+        "(bench._ceiling): the bound to judge the held-out figure against",
+    )
     args = parser.parse_args(argv if argv is not None else [])
     if not available():
         print(
@@ -232,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     cold: dict[str, list[Scored]] = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(
-        args.jobs, initializer=_init_worker, initargs=(args.model, asr, args.lang)
+        args.jobs, initializer=_init_worker, initargs=(args.model, asr, args.lang, args.ceiling)
     ) as pool:
         for variant in args.variants:
             results[variant] = list(pool.map(_score, [(c, variant) for c in calls], chunksize=8))
@@ -244,6 +258,8 @@ def main(argv: list[str] | None = None) -> None:
     _print_held_out(results, corpora, config, args.iterations)
     _print_shipped(results, corpora, asr)
     print_single_cues(results, corpora, _line)
+    if args.ceiling:
+        print_ceiling(results, corpora, _line)
     if cold:
         print_cold_start(cold, corpora, _line)
     if args.long_calls:
