@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -38,10 +39,18 @@ KEYWORD_PIECE_S = 0.1
 
 
 async def _nodes(
-    n: int, url: str, module: str = "assist", langs: tuple[str, ...] = ("en",)
+    n: int, url: str, module: str = "assist", langs: tuple[str, ...] = ("en",), pin: bool = False
 ) -> list[Node]:
+    """``pin``: node i runs on core i only."""
     nodes = [
-        Node(f"n{i + 1}", broker_url=url, module=module, langs=langs).start() for i in range(n)
+        Node(
+            f"n{i + 1}",
+            broker_url=url,
+            module=module,
+            langs=langs,
+            cpus=frozenset({i}) if pin else None,
+        ).start()
+        for i in range(n)
     ]
     for node in nodes:
         await node.ready()
@@ -55,14 +64,20 @@ def _stop(nodes: list[Node]) -> None:
 
 
 async def capacity(args: argparse.Namespace, url: str) -> None:
+    cores = len(os.sched_getaffinity(0))
+    counts = [n for n in args.nodes if not args.pin or n <= cores]
     print("\ncalls held in real time behind the broker (answers p95 under "
-          f"{TARGET_P95_S * 1000:.0f} ms; callers spread evenly):")  # fmt: skip
+          f"{TARGET_P95_S * 1000:.0f} ms; callers spread evenly"
+          + ("; node i pinned to core i, the callers and the nats-server on any core)"
+             if args.pin else "):"))  # fmt: skip
+    if len(counts) < len(args.nodes):
+        print(f"  (--pin: {cores} cores here, so at most {cores} nodes)")
     print(f"{'nodes':>5} {'K':>4} {'p95 ms':>8} {'failed':>6} {'node cores':>10} "
           f"{'%core/call':>10} {'calls/core':>10}")  # fmt: skip
     held: dict[int, int] = {}
     per_call: dict[int, list[float]] = {}
-    for n in args.nodes:
-        nodes = await _nodes(n, url)
+    for n in counts:
+        nodes = await _nodes(n, url, pin=args.pin)
         try:
             for k in args.ks:
                 cpu0, t0 = sum(x.cpu_s() for x in nodes), time.monotonic()
@@ -80,7 +95,7 @@ async def capacity(args: argparse.Namespace, url: str) -> None:
     base = held.get(1, 0)
     for n, k in held.items():
         ratio = f"{k / base:.2f}x one node" if base else "-"
-        print(f"{n} node(s): {k} calls held ({ratio})")
+        print(f"{n} node(s){f' on {n} core(s)' if args.pin else ''}: {k} calls held ({ratio})")
     # What carries over from this shared box: the CPU a call costs the site
     # with n nodes (each node also takes in every other node's events).
     if 1 in per_call:
@@ -90,8 +105,9 @@ async def capacity(args: argparse.Namespace, url: str) -> None:
                 f"{n} node(s): {100 * min(costs):.2f} % of a core per call "
                 f"({min(costs) / one:.2f}x one node): {1 / min(costs):.0f} calls per core"
             )
-    print("(2 cores on this machine, shared with the callers and other work: a third node "
-          "has no core of its own here)")  # fmt: skip
+    if not args.pin:
+        print(f"({cores} cores on this machine, shared with the callers and other work: "
+              "--pin gives each node a core of its own)")  # fmt: skip
 
 
 async def keyword_to_meter(url: str) -> None:

@@ -55,6 +55,7 @@ class Node:
     module: str = "assist"  # or a launcher that runs it (bench._open_vocabulary_node)
     langs: tuple[str, ...] = ("en",)
     extra: list[str] = field(default_factory=list)
+    cpus: frozenset[int] | None = None  # the cores the process may run on (all when None)
     proc: subprocess.Popen | None = None
 
     def start(self) -> Node:
@@ -68,7 +69,14 @@ class Node:
                 "--idle-timeout", "30", *self.extra]  # fmt: skip
         if self.broker_url:
             cmd += ["--broker", self.broker_url]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cpus = self.cpus
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            # Set before the node starts, so every thread it makes inherits it.
+            preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
+        )
         return self
 
     @property

@@ -37,7 +37,7 @@ the menu; its answers are its reactions to keys and words) and the two
 nodes' largest K and CPU per call are printed side by side.
 
     python -m bench.cluster [--ks 8 16 32 48 64] [--step-s 12] [--profile 16]
-                            [--nodes 1 2 3] [--part 1|2|ivr|both] [--ivr] [--screens]
+                            [--nodes 1 2 3] [--part 1|2|ivr|both] [--ivr] [--screens] [--pin]
 """
 
 from __future__ import annotations
@@ -216,6 +216,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--screens", action="store_true", help="part 1: an agent screen follows each call"
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="part 2: node i runs on core i only (calls held per core added; nodes <= cores)",
     )
     args = parser.parse_args(argv if argv is not None else [])
     if args.part == "ivr":
