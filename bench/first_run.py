@@ -34,8 +34,10 @@ def main(argv: list[str] | None = None) -> None:
     for lang in ("ru", "en"):
         published = find_cached_published_model(lang)
         if published is not None:
-            print(f"note: a published {lang} model is installed ({published}); it is used, "
-                  "so this is not a fresh machine's first run")
+            print(
+                f"note: a published {lang} model is installed ({published}); it is used, "
+                "so this is not a fresh machine's first run"
+            )
         reason = stale_reason(lang)
         print(f"shipped {lang} model: " + ("current" if reason is None else f"NOT USED: {reason}"))
 
