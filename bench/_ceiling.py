@@ -5,7 +5,9 @@ allow. Here every two-clip call is reduced to the change of 15 cues from the
 speaker's neutral clip to the clip under test, each over the whole clip
 (pitch median, 90th percentile, range and movement; level and level range;
 spectral balance, Hammarberg index, centroid and flux; H1-H2; cepstral peak
-prominence; voiced share, onset steepness, syllable rate), and a logistic
+prominence; voiced share, onset steepness, syllable rate; pitch and cepstral
+peak prominence per frame as the anger core's channel analysis measures
+them), and a logistic
 regression is fitted with each set left out and scored on it, each training
 set counting once. It knows where the test clip starts and sees it whole,
 which the live core cannot: an optimistic bound for a linear mix of such
@@ -19,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import signal
 
-from assist.anger.pitch import PitchTracker
+from assist.anger.prosody import ChannelAnalyzer
 from bench._fusion_fit import uar
 from bench._voice_calls import PAUSE_S, VoiceCall, test_start_s
 
@@ -42,6 +44,7 @@ CUE_NAMES = (
 )
 LEVEL_CUES = ("level",)
 _SPEECH_BELOW_PEAK_DB = 35.0
+_LEAD_S = 0.3
 
 
 def call_cues(call: VoiceCall, pcm: np.ndarray, rate_hz: int) -> np.ndarray | None:
@@ -64,8 +67,16 @@ def clip_cues(x: np.ndarray, rate_hz: int) -> np.ndarray:
     frame_db = 10 * np.log10(power.sum(axis=1))
     speech = frame_db > frame_db.max() - _SPEECH_BELOW_PEAK_DB
 
-    times_s, pitch = PitchTracker(rate_hz).track(x)
-    f0_all = np.nan_to_num(pitch.f0_hz)
+    # Pitch and cepstral peak prominence per frame as the anger core measures
+    # them; a lead of silence first, as a call has, so that its noise floor
+    # (speech counts as voiced only well above it) starts below the speech.
+    lead = np.zeros(round(_LEAD_S * rate_hz), dtype=np.int16)
+    analyzer = ChannelAnalyzer(rate_hz)
+    samples = np.clip(np.round(x), -32768, 32767).astype(np.int16)
+    blocks = analyzer.feed(np.concatenate((lead, samples)), 0) + analyzer.flush()
+    times_s = np.concatenate([b.times_s for b in blocks]) - _LEAD_S
+    f0_all = np.nan_to_num(np.concatenate([b.f0_hz for b in blocks]))
+    cpp_voiced = np.concatenate([b.cpp_db[b.voiced] for b in blocks])
     centres_s = np.arange(len(frames)) * hop / rate_hz + n / rate_hz / 2
     f0 = f0_all[np.clip(np.searchsorted(times_s, centres_s), 0, max(len(f0_all) - 1, 0))]
     voiced = (f0 > 0) & speech
@@ -100,7 +111,7 @@ def clip_cues(x: np.ndarray, rate_hz: int) -> np.ndarray:
             np.median(centroid[chosen]),
             np.mean(flux[speech[1:]]) if speech[1:].any() else 0.0,
             _h1_h2(power, freqs, f0, voiced),
-            _cpp(power, rate_hz, chosen),
+            float(np.median(cpp_voiced)) if cpp_voiced.size else 0.0,
             voiced.sum() / max(speech.sum(), 1),
             np.percentile(rises, 95) if rises.size else 0.0,
             np.count_nonzero(speech[peaks]) / speech_s,
@@ -121,13 +132,6 @@ def _h1_h2(power: np.ndarray, freqs: np.ndarray, f0: np.ndarray, voiced: np.ndar
         return 10 * np.log10(power[rows[:, None], near].max(axis=1))
 
     return float(np.median(harmonic_db(1) - harmonic_db(2)))
-
-
-def _cpp(power: np.ndarray, rate_hz: int, chosen: np.ndarray) -> float:
-    """Median cepstral peak prominence (60-400 Hz quefrencies), dB."""
-    cepstrum = np.abs(np.fft.irfft(np.log(power[chosen]), axis=1))
-    part = cepstrum[:, rate_hz // 400 : rate_hz // 60]
-    return float(np.median(20 * np.log10(part.max(axis=1) / part.mean(axis=1))))
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1.0) -> np.ndarray:

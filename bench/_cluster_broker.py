@@ -41,14 +41,15 @@ KEYWORD_PIECE_S = 0.1
 async def _nodes(
     n: int, url: str, module: str = "assist", langs: tuple[str, ...] = ("en",), pin: bool = False
 ) -> list[Node]:
-    """``pin``: node i runs on core i only."""
+    """``pin``: node i runs on the i-th core this process may use, only."""
+    cores = sorted(os.sched_getaffinity(0))
     nodes = [
         Node(
             f"n{i + 1}",
             broker_url=url,
             module=module,
             langs=langs,
-            cpus=frozenset({i}) if pin else None,
+            cpus=frozenset({cores[i % len(cores)]}) if pin else None,
         ).start()
         for i in range(n)
     ]

@@ -200,16 +200,19 @@ class _Connection(asyncio.Protocol):
             self._read_low_water(frames * (HEADER_BYTES + FRAME_BYTES))
         self._timer = self.loop.call_later(server.idle_timeout_s, self._check_idle)
 
+    def _socket(self) -> socket.socket | None:
+        return self.transport.get_extra_info("socket") if self.transport else None
+
     def _read_low_water(self, nbytes: int) -> None:
         """Ask the kernel to report the socket readable only once ``nbytes``
         are waiting (SO_RCVLOWAT; where it is missing, reads stay per frame)."""
-        sock = self.transport.get_extra_info("socket") if self.transport else None
+        sock = self._socket()
         with contextlib.suppress(OSError, AttributeError, ValueError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, nbytes)
 
     def _waiting_bytes(self) -> int:
         """Bytes the peer sent that the kernel holds for us (0 when unknown)."""
-        sock = self.transport.get_extra_info("socket") if self.transport else None
+        sock = self._socket()
         try:
             found = fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0")
         except (OSError, AttributeError, ValueError):
